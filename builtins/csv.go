@@ -1,0 +1,98 @@
+package builtins
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// readCSV implements read_csv(path): one map per row, keyed by the header
+// row. An empty file gives an empty list.
+func readCSV(args ...any) (any, error) {
+	ctx, p, err := ctxString("read_csv", args)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(ScopeFrom(ctx).Path(p))
+	if err != nil {
+		return nil, fileError("read_csv", p, err)
+	}
+	defer f.Close()
+	rows, err := decodeCSV(p, f)
+	if err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// decodeCSV reads CSV rows from r; name is the path used in errors.
+func decodeCSV(name string, r io.Reader) ([]map[string]string, error) {
+	cr := csv.NewReader(bufio.NewReader(r))
+	cr.ReuseRecord = true
+	header, err := readHeader(name, cr)
+	if err == io.EOF {
+		return []map[string]string{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return readRows(name, cr, header)
+}
+
+// readHeader reads the header row, drops a UTF-8 byte order mark and
+// rejects duplicate column names.
+func readHeader(name string, cr *csv.Reader) ([]string, error) {
+	rec, err := cr.Read()
+	if err != nil {
+		return nil, csvError(name, cr, rec, err)
+	}
+	header := append([]string{}, rec...)
+	header[0] = strings.TrimPrefix(header[0], "\ufeff")
+	seen := make(map[string]bool, len(header))
+	for _, h := range header {
+		if seen[h] {
+			return nil, fmt.Errorf("read_csv: %s:1: duplicate column %q in header", name, h)
+		}
+		seen[h] = true
+	}
+	return header, nil
+}
+
+// readRows reads the rows after the header.
+func readRows(name string, cr *csv.Reader, header []string) ([]map[string]string, error) {
+	rows := []map[string]string{}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return rows, nil
+		}
+		if err != nil {
+			return nil, csvError(name, cr, rec, err)
+		}
+		row := make(map[string]string, len(header))
+		for i, h := range header {
+			row[h] = rec[i]
+		}
+		rows = append(rows, row)
+	}
+}
+
+// csvError describes err from cr.Read as "read_csv: file:line: problem".
+// io.EOF passes through unchanged.
+func csvError(name string, cr *csv.Reader, rec []string, err error) error {
+	var pe *csv.ParseError
+	switch {
+	case err == io.EOF:
+		return err
+	case !errors.As(err, &pe):
+		return fmt.Errorf("read_csv: %q: %w", name, err)
+	case errors.Is(pe.Err, csv.ErrFieldCount):
+		return fmt.Errorf("read_csv: %s:%d: row has %d %s, header has %d",
+			name, pe.StartLine, len(rec), plural(len(rec), "field"), cr.FieldsPerRecord)
+	}
+	return fmt.Errorf("read_csv: %s:%d:%d: %w", name, pe.Line, pe.Column, pe.Err)
+}

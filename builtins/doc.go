@@ -1,0 +1,15 @@
+// Package builtins holds the functions poolflow expressions may call, such
+// as read_csv, glob, sleep and http_get.
+//
+// The registry is one table of [Builtin] values; [All] and [Lookup] read it
+// and [Options] turns it into expr options, so a call with the wrong
+// argument types fails when the pipeline is compiled, not when it runs.
+//
+// Builtins that touch files, log or block take the step's
+// context.Context as their first parameter. expr inserts it from the
+// environment variable named [ContextVar]; the runtime attaches a [Scope]
+// to that context with [WithScope] to say where relative paths resolve and
+// where log lines go.
+//
+// Everything in this package is safe for concurrent use.
+package builtins

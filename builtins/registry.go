@@ -1,0 +1,215 @@
+package builtins
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr"
+)
+
+// ContextVar is the name of the environment variable that carries the
+// step's context.Context. Expressions compiled with [Options] need it in
+// their environment; expr passes it to every builtin whose first parameter
+// is a context.Context.
+const ContextVar = "ctx"
+
+// Builtin is one function expressions may call.
+type Builtin struct {
+	// Name is what expressions call it by.
+	Name string
+	// Doc is one line for `poolflow builtins`, such as
+	// "read_csv(path) -> list of maps: rows of a CSV file with a header row".
+	Doc string
+	// Signature is the human form, such as
+	// "read_csv(path string) []map[string]string".
+	Signature string
+	// Fn is the raw implementation. When the first parameter of Types is a
+	// context.Context, args[0] is that context. Fn does not recover panics;
+	// [Options] wraps it so that they become *PanicError.
+	Fn func(args ...any) (any, error)
+	// Types are the expr type signatures, such as
+	// new(func(context.Context, string) []map[string]string); there is at
+	// least one, and several are overloads. Their results leave out the
+	// error that Fn returns separately.
+	Types []any
+	// SideEffects is true when calling it changes the world: it writes
+	// files, uses the network, sleeps or logs. Dry runs never call these.
+	SideEffects bool
+}
+
+// registry is every builtin, sorted by name.
+var registry = sortByName([]Builtin{
+	{
+		Name:        "append_file",
+		Doc:         "append_file(path, line): append line and a newline to a file, creating it if needed",
+		Signature:   "append_file(path string, line string)",
+		Fn:          appendFile,
+		Types:       []any{new(func(context.Context, string, string) any)},
+		SideEffects: true,
+	},
+	{
+		Name:      "basename",
+		Doc:       "basename(path) -> string: the last element of a path",
+		Signature: "basename(path string) string",
+		Fn:        basename,
+		Types:     []any{new(func(string) string)},
+	},
+	{
+		Name:      "dirname",
+		Doc:       "dirname(path) -> string: a path without its last element",
+		Signature: "dirname(path string) string",
+		Fn:        dirname,
+		Types:     []any{new(func(string) string)},
+	},
+	{
+		Name:      "env",
+		Doc:       "env(name[, default]) -> string: an environment variable, or default when it is unset or empty",
+		Signature: "env(name string[, default string]) string",
+		Fn:        env,
+		// Overloads are tried in order, and a call that fits none reports
+		// the last one's error, which for env(1) should be about name.
+		Types: []any{new(func(string, string) string), new(func(string) string)},
+	},
+	{
+		Name:      "exists",
+		Doc:       "exists(path) -> bool: whether a file or directory exists",
+		Signature: "exists(path string) bool",
+		Fn:        exists,
+		Types:     []any{new(func(context.Context, string) bool)},
+	},
+	{
+		Name:      "fail",
+		Doc:       "fail(message): fail the item with message",
+		Signature: "fail(message string)",
+		Fn:        fail,
+		Types:     []any{new(func(string) any)},
+	},
+	{
+		Name:      "glob",
+		Doc:       "glob(pattern) -> list of strings: sorted paths matching a pattern such as \"data/*.csv\"",
+		Signature: "glob(pattern string) []string",
+		Fn:        glob,
+		Types:     []any{new(func(context.Context, string) []string)},
+	},
+	{
+		Name:        "http_get",
+		Doc:         "http_get(url) -> response: GET url; the result has status, body and headers",
+		Signature:   "http_get(url string) {status int, body string, headers map[string]string}",
+		Fn:          httpGet,
+		Types:       []any{new(func(context.Context, string) HTTPResponse)},
+		SideEffects: true,
+	},
+	{
+		Name:        "log",
+		Doc:         "log(values...): write the values to the log as one line",
+		Signature:   "log(values ...any)",
+		Fn:          logFn,
+		Types:       []any{new(func(context.Context, ...any) any)},
+		SideEffects: true,
+	},
+	{
+		Name:      "read_csv",
+		Doc:       "read_csv(path) -> list of maps: rows of a CSV file with a header row",
+		Signature: "read_csv(path string) []map[string]string",
+		Fn:        readCSV,
+		Types:     []any{new(func(context.Context, string) []map[string]string)},
+	},
+	{
+		Name:      "read_file",
+		Doc:       "read_file(path) -> string: the contents of a file",
+		Signature: "read_file(path string) string",
+		Fn:        readFile,
+		Types:     []any{new(func(context.Context, string) string)},
+	},
+	{
+		Name:      "read_json",
+		Doc:       "read_json(path) -> any: the JSON value in a file",
+		Signature: "read_json(path string) any",
+		Fn:        readJSON,
+		Types:     []any{new(func(context.Context, string) any)},
+	},
+	{
+		Name:      "read_lines",
+		Doc:       "read_lines(path) -> list of strings: the lines of a file",
+		Signature: "read_lines(path string) []string",
+		Fn:        readLines,
+		Types:     []any{new(func(context.Context, string) []string)},
+	},
+	{
+		Name:      "sha256",
+		Doc:       "sha256(text) -> string: the SHA-256 digest of text in hex",
+		Signature: "sha256(text string) string",
+		Fn:        sha256Hex,
+		Types:     []any{new(func(string) string)},
+	},
+	{
+		Name:        "sleep",
+		Doc:         "sleep(d): wait for a duration such as \"10ms\" or duration(\"1s\")",
+		Signature:   "sleep(d string|duration)",
+		Fn:          sleep,
+		Types:       []any{new(func(context.Context, string) any), new(func(context.Context, time.Duration) any)},
+		SideEffects: true,
+	},
+	{
+		Name:      "uniq",
+		Doc:       "uniq(list) -> list: the list without repeated values, first occurrences in order",
+		Signature: "uniq(list []any) []any",
+		Fn:        uniq,
+		Types:     []any{new(func(any) []any)},
+	},
+	{
+		Name:        "write_file",
+		Doc:         "write_file(path, text): replace a file's contents atomically; its directory must exist",
+		Signature:   "write_file(path string, text string)",
+		Fn:          writeFile,
+		Types:       []any{new(func(context.Context, string, string) any)},
+		SideEffects: true,
+	},
+})
+
+// byName indexes registry.
+var byName = indexByName(registry)
+
+func sortByName(bs []Builtin) []Builtin {
+	slices.SortFunc(bs, func(a, b Builtin) int { return strings.Compare(a.Name, b.Name) })
+	return bs
+}
+
+func indexByName(bs []Builtin) map[string]Builtin {
+	m := make(map[string]Builtin, len(bs))
+	for _, b := range bs {
+		m[b.Name] = b
+	}
+	return m
+}
+
+// All returns every builtin, sorted by name. The slice is a copy; callers
+// may change it.
+func All() []Builtin {
+	return slices.Clone(registry)
+}
+
+// Lookup returns the builtin called name.
+func Lookup(name string) (Builtin, bool) {
+	b, ok := byName[name]
+	return b, ok
+}
+
+// Options returns the expr options that make every builtin callable: one
+// expr.Function per builtin, each turning a panic into a *PanicError, and
+// expr.WithContext(ContextVar). The environment must declare ContextVar as
+// a context.Context.
+func Options() []expr.Option {
+	return options(registry)
+}
+
+// options returns the expr options for bs.
+func options(bs []Builtin) []expr.Option {
+	opts := make([]expr.Option, 0, len(bs)+1)
+	for _, b := range bs {
+		opts = append(opts, expr.Function(b.Name, guard(b.Name, b.Fn), b.Types...))
+	}
+	return append(opts, expr.WithContext(ContextVar))
+}

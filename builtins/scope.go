@@ -1,0 +1,81 @@
+package builtins
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// Scope is what the runtime tells builtins about the call site. It travels
+// in the context given to builtins; see [WithScope]. A Scope may be shared
+// by concurrent calls but must not be changed once it is attached to a
+// context that builtins may see. The zero Scope resolves paths against the
+// working directory and logs to stderr as item 0; outside an item, set
+// Index to -1.
+type Scope struct {
+	// Dir is the directory relative paths resolve against; "" means the
+	// process working directory.
+	Dir string
+	// Log receives each line written by log(); nil writes the line and a
+	// newline to os.Stderr, one whole line at a time.
+	Log func(line string)
+	// Index is the item index log() puts in front of its lines; -1 when the
+	// call is not made for an item (an initializer or a done callback).
+	Index int
+	// HTTP is the client http_get uses; nil means a package default client.
+	HTTP *http.Client
+}
+
+type scopeKey struct{}
+
+// defaultHTTP is the client http_get uses when the Scope names none. It has
+// no timeout of its own: the step's context bounds each request.
+var defaultHTTP = &http.Client{}
+
+// stderrMu keeps lines written by concurrent log() calls whole.
+var stderrMu sync.Mutex
+
+// WithScope returns a copy of ctx carrying s.
+func WithScope(ctx context.Context, s *Scope) context.Context {
+	return context.WithValue(ctx, scopeKey{}, s)
+}
+
+// ScopeFrom returns the Scope carried by ctx. It never returns nil: without
+// one, or with a nil ctx, it returns a fresh default Scope (Dir "", Index -1).
+func ScopeFrom(ctx context.Context) *Scope {
+	if ctx != nil {
+		if s, ok := ctx.Value(scopeKey{}).(*Scope); ok && s != nil {
+			return s
+		}
+	}
+	return &Scope{Index: -1}
+}
+
+// Path resolves p against s.Dir, unless p is absolute or s.Dir is "".
+func (s *Scope) Path(p string) string {
+	if s == nil || s.Dir == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(s.Dir, p)
+}
+
+// client returns the HTTP client to use for this scope.
+func (s *Scope) client() *http.Client {
+	if s.HTTP != nil {
+		return s.HTTP
+	}
+	return defaultHTTP
+}
+
+// logLine sends line to s.Log, or to os.Stderr when s.Log is nil.
+func (s *Scope) logLine(line string) {
+	if s.Log != nil {
+		s.Log(line)
+		return
+	}
+	stderrMu.Lock()
+	defer stderrMu.Unlock()
+	os.Stderr.WriteString(line + "\n")
+}
