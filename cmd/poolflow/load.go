@@ -1,0 +1,105 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/poolflow/poolflow/builtins"
+	"github.com/poolflow/poolflow/dsl"
+	"github.com/spf13/cobra"
+)
+
+// loadFlags are the flags that shape how a pipeline compiles.
+type loadFlags struct {
+	params  []string
+	workers int
+	workdir string
+	strict  bool
+	format  string
+	color   string
+}
+
+func (f *loadFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringArrayVarP(&f.params, "param", "p", nil, "override a parameter: name=value (value read as YAML); repeatable")
+	cmd.Flags().StringVar(&f.workdir, "workdir", "", "resolve relative paths against this folder instead of the pipeline's")
+	cmd.Flags().BoolVar(&f.strict, "strict", false, "treat warnings as errors")
+	cmd.Flags().StringVar(&f.format, "format", "text", "diagnostics format: text or json")
+	cmd.Flags().StringVar(&f.color, "color", "auto", "colour: auto, always or never")
+}
+
+func (f *loadFlags) check() error {
+	if f.format != "text" && f.format != "json" {
+		return usageErrorf("--format must be text or json, got %q", f.format)
+	}
+	if f.color != "auto" && f.color != "always" && f.color != "never" {
+		return usageErrorf("--color must be auto, always or never, got %q", f.color)
+	}
+	if f.workers < 0 {
+		return usageErrorf("--workers must be at least 1, got %d", f.workers)
+	}
+	return nil
+}
+
+func (f *loadFlags) options() (dsl.Options, error) {
+	opts := dsl.Options{Functions: builtins.Options(), Workers: f.workers, Workdir: f.workdir, Params: map[string]string{}}
+	for _, p := range f.params {
+		name, value, ok := strings.Cut(p, "=")
+		if !ok || name == "" {
+			return opts, usageErrorf("--param %q: write name=value", p)
+		}
+		opts.Params[name] = value
+	}
+	return opts, nil
+}
+
+// loaded is one pipeline file after loading.
+type loaded struct {
+	file  string
+	text  []byte
+	plan  *dsl.Plan
+	diags dsl.Diagnostics
+}
+
+// failed reports whether the file cannot run: an error, or a warning
+// under --strict.
+func (l *loaded) failed(strict bool) bool {
+	return l.plan == nil || (strict && len(l.diags) > 0)
+}
+
+func load(file string, opts dsl.Options) *loaded {
+	text, err := os.ReadFile(file)
+	if err != nil {
+		return &loaded{file: file, diags: dsl.Diagnostics{{Pos: dsl.Pos{File: file}, Code: "read",
+			Message: fmt.Sprintf("cannot read pipeline: %v", unwrapPathError(err))}}}
+	}
+	plan, diags := dsl.Load(file, text, opts)
+	return &loaded{file: file, text: text, plan: plan, diags: diags}
+}
+
+// unwrapPathError drops the path os adds, which the diagnostic already has.
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// printDiagnostics writes diagnostics as text with source snippets.
+func printDiagnostics(w io.Writer, l *loaded, st dsl.Style) {
+	for _, d := range l.diags {
+		d.Render(w, l.text, st)
+	}
+}
+
+// writeJSON writes diagnostics as one JSON array.
+func writeJSON(w io.Writer, diags dsl.Diagnostics) error {
+	if diags == nil {
+		diags = dsl.Diagnostics{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(diags)
+}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"io"
+	"os"
+
+	"github.com/fatih/color"
+	"github.com/mattn/go-isatty"
+	"github.com/poolflow/poolflow/dsl"
+)
+
+// useColor decides colour: always and never say so; auto colours only a
+// terminal, and never when NO_COLOR is set.
+func useColor(mode string, w io.Writer) bool {
+	switch mode {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if _, set := os.LookupEnv("NO_COLOR"); set {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// styleFor returns the diagnostic style for writing to w.
+func styleFor(mode string, w io.Writer) dsl.Style {
+	if !useColor(mode, w) {
+		return dsl.Style{}
+	}
+	paint := func(attrs ...color.Attribute) func(string) string {
+		c := color.New(attrs...)
+		c.EnableColor()
+		return func(s string) string { return c.Sprint(s) }
+	}
+	return dsl.Style{
+		Error:    paint(color.FgRed, color.Bold),
+		Warning:  paint(color.FgYellow, color.Bold),
+		Location: paint(color.Bold),
+		Gutter:   paint(color.FgBlue),
+		Caret:    paint(color.FgRed, color.Bold),
+		Hint:     paint(color.FgCyan),
+	}
+}

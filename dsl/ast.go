@@ -1,0 +1,90 @@
+package dsl
+
+// The types in this file are the pipeline file as written: the parser fills
+// them from YAML, keeping positions. Their struct tags are the single source
+// of truth for the format's keys: the parser, the spec test and the JSON
+// Schema all read them.
+//
+//	key:      the YAML key
+//	required: "true" when the key must be present
+//	enum:     the words a word-valued key accepts, comma-separated
+//	min:      the least value of an integer key
+//	doc:      one line for the schema and for hints
+
+// Pipeline is a parsed pipeline file.
+type Pipeline struct {
+	Meta
+	Version     IntNode       `key:"version" required:"true" min:"1" doc:"format version; must be 1"`
+	Name        StringNode    `key:"name" required:"true" doc:"name of the pipeline, shown in reports"`
+	Description StringNode    `key:"description" doc:"what the pipeline does, for people"`
+	Params      ParamsNode    `key:"params" doc:"named parameters and their defaults; --param name=value overrides one"`
+	Workers     IntNode       `key:"workers" min:"1" doc:"number of workers; default: the number of CPUs; --workers overrides"`
+	Items       ItemsNode     `key:"items" required:"true" doc:"the items to map over: an expression, a list, or a streamed source"`
+	Order       WordNode      `key:"order" enum:"input,completion" doc:"order of results: input (like Pool.map) or completion (like imap_unordered); default input"`
+	Window      IntNode       `key:"window" min:"1" doc:"most items in flight at once (running or waiting to be delivered in order); default 64 per worker"`
+	Timeout     DurationNode  `key:"timeout" doc:"limit on the whole run"`
+	Initializer *StageNode    `key:"initializer" doc:"steps run once per worker before it takes an item"`
+	Map         *MapNode      `key:"map" required:"true" doc:"steps run once per item"`
+	Callbacks   CallbacksNode `key:"callbacks" doc:"steps run one at a time after each result, each failure, and once at the end"`
+	Output      *OutputNode   `key:"output" doc:"what the run writes at the end"`
+
+	// File is the path the pipeline was read from; Source its text.
+	File   string `key:"-"`
+	Source []byte `key:"-"`
+}
+
+// StageNode is a list of steps with the limits and the error policy that
+// apply to them: the initializer and each callback.
+type StageNode struct {
+	Meta
+	Steps   StepsNode    `key:"steps" required:"true" doc:"steps run in order"`
+	Timeout DurationNode `key:"timeout" doc:"limit on one attempt of the whole stage"`
+	OnError PolicyNode   `key:"on_error" doc:"error policy: abort-all, skip, retry, or a mapping with retry, then, fallback, max_failures"`
+}
+
+// MapNode is the map stage: a stage whose value per item is its result.
+type MapNode struct {
+	StageNode
+	Result ExprNode `key:"result" doc:"expression giving the item's result; default: the last step's value"`
+}
+
+// CallbacksNode holds the three callbacks.
+type CallbacksNode struct {
+	Meta
+	Result *StageNode `key:"result" doc:"after each item that succeeded; sees item, index, result"`
+	Error  *StageNode `key:"error" doc:"after each item that failed for good; sees item, index, error"`
+	Done   *StageNode `key:"done" doc:"once after the map stage; sees results, errors, stats"`
+}
+
+// StepNode is one step. Exactly one of Expr, Sh, Exec and Assert is set.
+type StepNode struct {
+	Meta
+	Name    StringNode       `key:"name" doc:"binds the step's value to this name for later steps, result and policies"`
+	Expr    ExprNode         `key:"expr" doc:"an expression to evaluate"`
+	Sh      TemplateNode     `key:"sh" doc:"a command line run by /bin/sh -c; ${...} values are shell-quoted"`
+	Exec    TemplateListNode `key:"exec" doc:"a program and its arguments, run without a shell"`
+	Assert  ExprNode         `key:"assert" doc:"a condition that must hold, or the step fails with kind assert"`
+	Message TemplateNode     `key:"message" doc:"the failure message of an assert step"`
+	If      ExprNode         `key:"if" doc:"run the step only when this condition holds"`
+	Timeout DurationNode     `key:"timeout" doc:"limit on this step alone"`
+}
+
+// RetryNode is the retry part of an error policy.
+type RetryNode struct {
+	Meta
+	Attempts IntNode      `key:"attempts" min:"1" doc:"attempts in all, the first included; default 3"`
+	Delay    DurationNode `key:"delay" doc:"wait before the second attempt; default 100ms"`
+	Backoff  WordNode     `key:"backoff" enum:"constant,exponential" doc:"constant, or exponential (the wait doubles each time); default exponential"`
+	MaxDelay DurationNode `key:"max_delay" doc:"longest wait between attempts; default 5s"`
+	Jitter   PercentNode  `key:"jitter" doc:"spread each wait randomly by up to this share, such as 20%; default none"`
+	When     ExprNode     `key:"when" doc:"retry only while this holds; sees error; default: every kind but cancelled"`
+}
+
+// OutputNode says what the run writes at the end.
+type OutputNode struct {
+	Meta
+	Value   ExprNode       `key:"value" doc:"expression giving what to write; default: results"`
+	To      TemplateNode   `key:"to" doc:"a path, or - for standard output; default -"`
+	Format  WordNode       `key:"format" enum:"json,jsonl,csv,text" doc:"json, jsonl, csv or text; default: from the extension of to, else json"`
+	Columns StringListNode `key:"columns" doc:"csv only: the columns and their order; default: the sorted keys of the first row"`
+}

@@ -1,0 +1,301 @@
+package dsl
+
+import (
+	"errors"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	goruntime "runtime"
+	"sort"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/conf"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/parser"
+)
+
+// Options are what Compile needs from outside the file.
+type Options struct {
+	// Functions are the functions expressions may call, as expr options
+	// (the builtins package provides them, with expr.WithContext).
+	Functions []expr.Option
+	// Params are --param overrides: name to a value written as YAML.
+	Params map[string]string
+	// Workers overrides the file's workers when above 0 (--workers).
+	Workers int
+	// Workdir overrides the folder relative paths resolve against.
+	Workdir string
+	// LookPath finds programs for the exec warning; nil uses exec.LookPath.
+	LookPath func(string) (string, error)
+}
+
+// compiler turns a validated Pipeline into a Plan.
+type compiler struct {
+	p         *Pipeline
+	opts      Options
+	diags     Diagnostics
+	functions map[string]bool
+	used      map[string]bool // "stage:step" names that something reads
+	exprOpts  []expr.Option
+}
+
+// FunctionNames returns the names of every function expressions may call
+// with the given options: expr's own builtins and the ones added.
+func FunctionNames(functions []expr.Option) []string {
+	c := conf.CreateNew()
+	for _, op := range functions {
+		op(c)
+	}
+	var names []string
+	for name := range c.Functions {
+		names = append(names, name)
+	}
+	for name := range c.Builtins {
+		if _, dup := c.Functions[name]; !dup {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+func (c *compiler) functionNames() []string {
+	names := make([]string, 0, len(c.functions))
+	for n := range c.functions {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func (c *compiler) errorf(pos Pos, span int, code, hint, format string, args ...any) {
+	c.diags = append(c.diags, Diagnostic{Pos: pos, Span: span, Severity: SeverityError, Code: code,
+		Message: fmt.Sprintf(format, args...), Hint: hint})
+}
+
+func (c *compiler) warnf(pos Pos, span int, code, hint, format string, args ...any) {
+	c.diags = append(c.diags, Diagnostic{Pos: pos, Span: span, Severity: SeverityWarning, Code: code,
+		Message: fmt.Sprintf(format, args...), Hint: hint})
+}
+
+// Load parses, validates and compiles a pipeline file in one call. The
+// Diagnostics hold every problem of every phase, warnings included, sorted;
+// the Plan is nil when there is an error among them.
+func Load(file string, text []byte, opts Options) (*Plan, Diagnostics) {
+	p, err := Parse(file, text)
+	var diags Diagnostics
+	if err != nil {
+		diags = append(diags, err.(Diagnostics)...)
+	}
+	diags = append(diags, Validate(p, FunctionNames(opts.Functions))...)
+	plan, cerr := Compile(p, opts)
+	var cdiags Diagnostics
+	if errors.As(cerr, &cdiags) {
+		diags = append(diags, cdiags...)
+	}
+	if plan != nil {
+		diags = append(diags, plan.Warnings...)
+	}
+	diags = dedupe(diags)
+	diags.Sort()
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	plan.Warnings = diags
+	return plan, diags
+}
+
+// dedupe drops diagnostics that repeat one already listed.
+func dedupe(ds Diagnostics) Diagnostics {
+	seen := map[string]bool{}
+	var out Diagnostics
+	for _, d := range ds {
+		key := d.Pos.String() + d.Message
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Compile type-checks every expression of p where it stands and builds the
+// Plan. It compiles what it can even when some parts are broken, so that
+// one call reports every problem; it returns a nil Plan with a Diagnostics
+// error when any expression or option is wrong. Warnings are in
+// Plan.Warnings.
+func Compile(p *Pipeline, opts Options) (*Plan, error) {
+	c := &compiler{p: p, opts: opts, used: map[string]bool{}, functions: map[string]bool{}}
+	for _, name := range FunctionNames(opts.Functions) {
+		c.functions[name] = true
+	}
+	c.exprOpts = opts.Functions
+	plan := c.plan()
+	c.diags.Sort()
+	if c.diags.HasErrors() {
+		return nil, c.diags
+	}
+	plan.Warnings = c.diags
+	return plan, nil
+}
+
+func (c *compiler) plan() *Plan {
+	p := c.p
+	plan := &Plan{Name: p.Name.Value, Description: p.Description.Value, File: p.File, Source: p.Source,
+		Order: OrderInput, Timeout: p.Timeout.Value, Dir: c.dir()}
+	if p.Order.Value != "" {
+		plan.Order = p.Order.Value
+	}
+	plan.Workers = firstPositive(c.opts.Workers, p.Workers.Value, goruntime.NumCPU())
+	plan.Window = firstPositive(p.Window.Value, max(64, 16*plan.Workers))
+	params := c.params(plan)
+	plan.Items = c.items(params)
+	initSteps := c.initializer(plan, params)
+	resultType := c.mapStage(plan, params)
+	c.callbacks(plan, params, resultType)
+	plan.Output = c.output(params)
+	plan.KeepResults = c.used["reads:results"]
+	c.unusedNames("initializer", initSteps) // after map: it reads worker.NAME
+	c.programsOnPath(plan)
+	return plan
+}
+
+func firstPositive(values ...int) int {
+	for _, v := range values {
+		if v > 0 {
+			return v
+		}
+	}
+	return 0
+}
+
+// dir is the folder relative paths resolve against.
+func (c *compiler) dir() string {
+	dir := c.opts.Workdir
+	if dir == "" {
+		dir = filepath.Dir(c.p.File)
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
+}
+
+// exprSource is an expression's text together with how to map offsets in
+// it back to the file.
+type exprSource struct {
+	text string
+	pos  Pos
+	path string
+	at   func(offset int) Pos
+}
+
+func fromExpr(n *ExprNode) exprSource {
+	return exprSource{text: n.Src, pos: n.PosAt(0), path: n.Path, at: n.PosAt}
+}
+
+func fromPart(t *TemplateNode, part TemplatePart) exprSource {
+	at := func(o int) Pos { return t.PosAt(part.Offset + o) }
+	return exprSource{text: part.Expr, pos: at(0), path: t.Path, at: at}
+}
+
+// compileExpr checks and compiles one expression; nil when it is wrong.
+// With wantBool the expression must give a boolean.
+func (c *compiler) compileExpr(src exprSource, sc *scope, wantBool bool) *Program {
+	tree, err := parser.Parse(src.text)
+	if err != nil {
+		c.exprError(src, err, "expr-syntax", "syntax error: ")
+		return nil
+	}
+	check := &nameCheck{c: c, sc: sc, src: src}
+	check.run(tree.Node)
+	if check.failed {
+		return nil
+	}
+	opts := append(sc.exprEnv(), c.exprOpts...)
+	if wantBool {
+		opts = append(opts, expr.AsBool())
+	}
+	prog, err := expr.Compile(src.text, opts...)
+	if err != nil {
+		c.exprError(src, err, "expr", "")
+		return nil
+	}
+	calls := make([]string, 0, len(check.calls))
+	for name := range check.calls {
+		calls = append(calls, name)
+	}
+	sort.Strings(calls)
+	return &Program{Source: src.text, Pos: src.pos, Path: src.path, Calls: calls, prog: prog, at: src.at}
+}
+
+// exprError reports an error from expr's parser or checker at the place in
+// the file it points to.
+func (c *compiler) exprError(src exprSource, err error, code, prefix string) {
+	pos, msg := src.pos, err.Error()
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		pos, msg = src.at(fe.From), fe.Message
+	}
+	c.errorf(pos, 1, code, "", "%s: %s%s", src.path, prefix, msg)
+}
+
+// outType is the type of what a program gives; nil for any.
+func outType(p *Program) reflect.Type {
+	if p == nil || p.prog == nil || p.prog.Node() == nil {
+		return nil
+	}
+	t := p.prog.Node().Type()
+	if t == nil || t.Kind() == reflect.Interface {
+		return nil
+	}
+	return t
+}
+
+// template compiles a TemplateNode in scope sc.
+func (c *compiler) template(t *TemplateNode, sc *scope) *Template {
+	out := &Template{Source: t.Src, Pos: t.PosAt(0)}
+	for _, part := range t.Parts {
+		if part.Expr == "" {
+			out.Parts = append(out.Parts, Part{Lit: part.Lit})
+			continue
+		}
+		out.Parts = append(out.Parts, Part{Expr: c.compileExpr(fromPart(t, part), sc, false)})
+	}
+	return out
+}
+
+// programsOnPath warns about exec steps whose program cannot be found.
+func (c *compiler) programsOnPath(plan *Plan) {
+	look := c.opts.LookPath
+	if look == nil {
+		look = exec.LookPath
+	}
+	for _, st := range plan.stages() {
+		for _, step := range st.Steps {
+			if step.Kind != StepExec || len(step.Argv) == 0 || !step.Argv[0].IsLiteral() {
+				continue
+			}
+			prog := step.Argv[0].Literal()
+			if filepath.Base(prog) != prog && !filepath.IsAbs(prog) {
+				prog = filepath.Join(plan.Dir, prog)
+			}
+			if _, err := look(prog); err != nil {
+				c.warnf(step.Argv[0].Pos, len([]rune(step.Argv[0].Source)), "not-found",
+					"install it, or give its full path", "program %q is not on PATH", step.Argv[0].Literal())
+			}
+		}
+	}
+}
+
+// stages lists the compiled stages in the order they run.
+func (p *Plan) stages() []*Stage {
+	var out []*Stage
+	for _, s := range []*Stage{p.Initializer, p.Map, p.OnResult, p.OnError, p.OnDone} {
+		if s != nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,241 @@
+package dsl
+
+import (
+	"fmt"
+	"reflect"
+
+	"gopkg.in/yaml.v3"
+)
+
+// coerceParam reads an override written as YAML so that it has the type of
+// the default: text for a string default, a number for a float default; a
+// parameter without a default takes what YAML gives.
+func coerceParam(def any, raw string) (any, error) {
+	if _, ok := def.(string); ok {
+		return raw, nil
+	}
+	var v any
+	if err := yaml.Unmarshal([]byte(raw), &v); err != nil {
+		return nil, fmt.Errorf("not a YAML value: %w", err)
+	}
+	v = normalizeYAML(v)
+	if i, ok := v.(int); ok {
+		if _, isFloat := def.(float64); isFloat {
+			v = float64(i)
+		}
+	}
+	if def == nil || reflect.TypeOf(v) == reflect.TypeOf(def) {
+		return v, nil
+	}
+	return nil, fmt.Errorf("want %s like the default %v", typeWord(def), def)
+}
+
+// typeWord names a YAML value's type for people.
+func typeWord(v any) string {
+	switch v.(type) {
+	case int:
+		return "an integer"
+	case float64:
+		return "a number"
+	case bool:
+		return "true or false"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "a mapping"
+	}
+	return "a string"
+}
+
+// items compiles the item source and works out the type of item.
+func (c *compiler) items(params reflect.Type) *Items {
+	n := &c.p.Items
+	it := &Items{Kind: n.Kind, Pos: n.Pos, List: n.List}
+	sc := c.stageScope("items", params, nil)
+	sc.where = "items"
+	switch n.Kind {
+	case ItemsExpr:
+		if n.Expr.Src != "" {
+			it.Expr = c.compileExpr(fromExpr(&n.Expr), sc, false)
+			it.ElemType = c.listElem(it.Expr)
+		}
+	case ItemsRange:
+		if len(n.Range) == 3 {
+			copy(it.Range[:], n.Range)
+		}
+		it.ElemType = intType
+	case ItemsLines, ItemsGlob:
+		it.Path, it.ElemType = c.template(&n.Path, sc), stringType
+	case ItemsCSV:
+		it.Path, it.ElemType = c.template(&n.Path, sc), reflect.TypeOf(map[string]string{})
+	case ItemsJSONL:
+		it.Path = c.template(&n.Path, sc)
+	}
+	return it
+}
+
+// listElem is the element type of what an items expression gives; an
+// expression that surely gives no list is an error.
+func (c *compiler) listElem(p *Program) reflect.Type {
+	t := outType(p)
+	switch {
+	case p == nil || t == nil:
+		return nil
+	case t.Kind() == reflect.Slice || t.Kind() == reflect.Array:
+		if e := t.Elem(); e.Kind() != reflect.Interface {
+			return e
+		}
+		return nil
+	}
+	c.errorf(p.Pos, 1, "type", "items must be a list; a single item goes in [ ]", "items: expression gives %s, not a list", t)
+	return nil
+}
+
+// initializer compiles the initializer and builds the worker type from its
+// named steps. It returns the stage's named steps for the unused-name check.
+func (c *compiler) initializer(plan *Plan, params reflect.Type) []namedType {
+	fields := []reflect.StructField{{Name: "ID", Type: intType, Tag: `expr:"id" json:"id"`}}
+	defer func() { plan.WorkerType = reflect.StructOf(fields) }()
+	n := c.p.Initializer
+	if n == nil {
+		return nil
+	}
+	idOnly := reflect.StructOf(fields)
+	sc := c.stageScope("initializer", params, map[string]reflect.Type{"worker": idOnly, "attempt": intType})
+	st, after, named := c.stage("initializer", n, sc)
+	st.Policy = c.policy(&n.OnError, after)
+	plan.Initializer = st
+	for i, nt := range named {
+		t := nt.t
+		if t == nil {
+			t = interfaceType
+		}
+		fields = append(fields, reflect.StructField{Name: fmt.Sprintf("S%d", i), Type: t,
+			Tag: reflect.StructTag(fmt.Sprintf(`expr:%q json:%q`, nt.name, nt.name))})
+	}
+	return named
+}
+
+// mapStage compiles the map stage and returns the type of an item's result.
+func (c *compiler) mapStage(plan *Plan, params reflect.Type) reflect.Type {
+	n := c.p.Map
+	if n == nil {
+		return nil
+	}
+	worker := reflect.StructOf(c.workerFields(plan))
+	sc := c.stageScope("map", params, map[string]reflect.Type{
+		"item": plan.Items.ElemType, "index": intType, "attempt": intType, "worker": worker})
+	st, after, named := c.stage("map", &n.StageNode, sc)
+	st.Policy = c.policy(&n.OnError, after)
+	plan.Map = st
+	var resultType reflect.Type
+	if n.Result.Src != "" {
+		rsc := *after
+		rsc.where = "map.result"
+		st.Result = c.compileExpr(fromExpr(&n.Result), &rsc, false)
+		resultType = outType(st.Result)
+	} else if len(st.Steps) > 0 {
+		last := st.Steps[len(st.Steps)-1]
+		if last.Name != "" {
+			c.used["map:"+last.Name] = true
+		}
+		resultType = stepType(last)
+	}
+	c.unusedNames("map", named)
+	return resultType
+}
+
+// workerFields are the worker type's fields, built by initializer first.
+func (c *compiler) workerFields(plan *Plan) []reflect.StructField {
+	t := plan.WorkerType
+	if t == nil {
+		return []reflect.StructField{{Name: "ID", Type: intType, Tag: `expr:"id" json:"id"`}}
+	}
+	fields := make([]reflect.StructField, t.NumField())
+	for i := range fields {
+		fields[i] = t.Field(i)
+	}
+	return fields
+}
+
+// stepType is the type of a step's value.
+func stepType(s *Step) reflect.Type {
+	switch s.Kind {
+	case StepSh, StepExec:
+		return processType
+	case StepAssert:
+		return reflect.TypeOf(true)
+	}
+	return outType(s.Expr)
+}
+
+// callbacks compiles the three callbacks.
+func (c *compiler) callbacks(plan *Plan, params, resultType reflect.Type) {
+	cb := c.p.Callbacks
+	itemType := plan.Items.ElemType
+	plan.OnResult = c.callback("callbacks.result", cb.Result, params, map[string]reflect.Type{
+		"item": itemType, "index": intType, "result": resultType})
+	plan.OnError = c.callback("callbacks.error", cb.Error, params, map[string]reflect.Type{
+		"item": itemType, "index": intType, "error": errorValueType})
+	plan.OnDone = c.callback("callbacks.done", cb.Done, params, endVars())
+}
+
+// endVars are the variables of callbacks.done and output.
+func endVars() map[string]reflect.Type {
+	return map[string]reflect.Type{"results": resultsType, "errors": errorsType, "stats": statsType}
+}
+
+func (c *compiler) callback(name string, n *StageNode, params reflect.Type, vars map[string]reflect.Type) *Stage {
+	if n == nil {
+		return nil
+	}
+	sc := c.stageScope(name, params, vars)
+	st, after, named := c.stage(name, n, sc)
+	st.Policy = c.policy(&n.OnError, after)
+	c.unusedNames(name, named)
+	if name == "callbacks.done" && sc.reads["results"] {
+		c.used["reads:results"] = true
+	}
+	return st
+}
+
+// output compiles the output section.
+func (c *compiler) output(params reflect.Type) *Output {
+	n := c.p.Output
+	if n == nil {
+		return nil
+	}
+	o := &Output{Pos: n.Pos, Format: outputFormat(n), To: &Template{Source: "-", Parts: []Part{{Lit: "-"}}}}
+	sc := c.stageScope("output", params, endVars())
+	sc.where = "output"
+	if n.Value.Src != "" {
+		o.Value = c.compileExpr(fromExpr(&n.Value), sc, false)
+	}
+	if n.To.Set {
+		o.To = c.template(&n.To, sc)
+	}
+	for _, col := range n.Columns.Values {
+		o.Columns = append(o.Columns, col.Value)
+	}
+	if o.Value == nil || sc.reads["results"] {
+		c.used["reads:results"] = true
+	}
+	return o
+}
+
+// unusedNames warns about the named steps of stage st that nothing reads.
+func (c *compiler) unusedNames(st string, named []namedType) {
+	for _, s := range c.p.stages() {
+		if s.name != st {
+			continue
+		}
+		for _, step := range s.node.Steps.List {
+			for _, nt := range named {
+				if step.Name.Value == nt.name && !c.used[st+":"+nt.name] {
+					c.warnf(step.Name.Pos, len(nt.name), "unused", "remove the name, or use it in a later step, result or policy",
+						"%s: step name %q is never used", st, nt.name)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,19 @@
+// Package dsl reads poolflow pipeline files.
+//
+// It works in three phases, each small and with one job, in the manner of
+// expr-lang's parser → checker → compiler:
+//
+//   - Parse walks the YAML as yaml.Node trees, so every key and value keeps
+//     its line and column, and builds a Pipeline: the file as written, with
+//     positions, after structural checks (known keys, types, required keys,
+//     durations, counts, enum words).
+//   - Validate checks what spans several nodes: step names, policy
+//     combinations, references between stages.
+//   - Compile type-checks every expression against the environment of the
+//     place it appears in and produces a Plan: immutable, safe to share
+//     between goroutines, with every expression compiled exactly once.
+//
+// Every problem found on the way is a Diagnostic carrying the file, line and
+// column it refers to. The phases collect all problems instead of stopping at
+// the first, so a user sees every mistake in one run.
+package dsl

@@ -1,0 +1,89 @@
+package dsl
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Parse reads a pipeline file. It returns the Pipeline even when there are
+// problems, as far as it could be read, together with a Diagnostics error
+// listing every problem, sorted by position.
+func Parse(file string, text []byte) (*Pipeline, error) {
+	d := &decoder{src: newSource(file, text), sizes: map[*yaml.Node]int{}}
+	p := &Pipeline{File: file, Source: text}
+	root, ok := d.document(text)
+	if ok {
+		d.decodeStruct(root, reflectValue(p))
+		if p.Version.Set && p.Version.Value != 1 {
+			d.errorf(nodeAt(root, "version"), "version", "this poolflow reads version 1", "unsupported version %d", p.Version.Value)
+		}
+	}
+	d.diags.Sort()
+	return p, d.diags.Err()
+}
+
+// nodeAt returns the value of key in mapping n, or n itself.
+func nodeAt(n *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return n
+}
+
+// document parses text as exactly one YAML document and returns its root.
+func (d *decoder) document(text []byte) (*yaml.Node, bool) {
+	dec := yaml.NewDecoder(bytes.NewReader(text))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			d.report(SeverityError, Pos{d.src.file, 1, 1}, 1, "empty", "start from `poolflow init`", "empty pipeline file")
+		} else {
+			d.yamlError(err)
+		}
+		return nil, false
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		d.report(SeverityError, Pos{d.src.file, extra.Line, extra.Column}, 1, "yaml", "remove the --- and what follows, or split the file",
+			"a pipeline file holds one YAML document; a second one starts here")
+	} else if !errors.Is(err, io.EOF) {
+		d.yamlError(err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, false
+	}
+	return doc.Content[0], true
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// yamlError turns yaml.v3's syntax errors ("yaml: line 3: ...") into
+// diagnostics. yaml.v3 gives no column, so the caret goes under the first
+// non-blank character of the line.
+func (d *decoder) yamlError(err error) {
+	msg := err.Error()
+	line := 1
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	col := 1
+	hint := ""
+	if text, ok := sourceLine(d.src.text, line); ok {
+		col = len([]rune(text)) - len([]rune(strings.TrimLeft(text, " \t"))) + 1
+		if strings.Contains(text, "\t") {
+			hint = "YAML indentation must use spaces, not tabs"
+		}
+	}
+	d.report(SeverityError, Pos{d.src.file, line, col}, 1, "yaml", hint, "YAML syntax: %s", msg)
+}

@@ -1,0 +1,159 @@
+package dsl
+
+import (
+	"fmt"
+	"reflect"
+	"time"
+)
+
+// Plan is a compiled pipeline: every expression compiled once, every default
+// filled in. A Plan is immutable after Compile and safe to share between
+// goroutines; each goroutine evaluating its programs needs its own vm.VM.
+type Plan struct {
+	Name        string
+	Description string
+	File        string // the pipeline file as given
+	Dir         string // where relative paths resolve: the file's folder, or --workdir
+	Source      []byte // the file's text, for rendering errors
+
+	Params      any          // the value expressions see as params (a struct)
+	ParamValues []ParamValue // the same, in file order, for reports
+	Workers     int
+	Window      int // most items in flight at once
+	Order       string
+	Timeout     time.Duration // whole run; 0 = none
+
+	Items       *Items
+	Initializer *Stage // nil when the file has none
+	Map         *Stage
+	OnResult    *Stage // callbacks.result, or nil
+	OnError     *Stage // callbacks.error, or nil
+	OnDone      *Stage // callbacks.done, or nil
+	Output      *Output
+
+	// WorkerType is the struct type of the worker variable: id and the
+	// initializer's named step values. NewWorker builds values of it.
+	WorkerType  reflect.Type
+	KeepResults bool        // done or output reads results, so the run keeps them
+	Warnings    Diagnostics // what Compile found worth saying but not fatal
+}
+
+// ParamValue is one parameter's value after --param overrides.
+type ParamValue struct {
+	Name  string
+	Value any
+}
+
+// Order words.
+const (
+	OrderInput      = "input"
+	OrderCompletion = "completion"
+)
+
+// Stage is a compiled list of steps with its limits and error policy.
+type Stage struct {
+	Name    string // initializer, map, callbacks.result, callbacks.error, callbacks.done
+	Pos     Pos
+	Steps   []*Step
+	Timeout time.Duration // per attempt; 0 = none
+	Result  *Program      // map only; nil = the last step's value
+	Policy  Policy
+}
+
+// StepKind is what a step does.
+type StepKind string
+
+// Step kinds.
+const (
+	StepExpr   StepKind = "expr"
+	StepSh     StepKind = "sh"
+	StepExec   StepKind = "exec"
+	StepAssert StepKind = "assert"
+)
+
+// Step is one compiled step.
+type Step struct {
+	Name    string // "" when unnamed
+	Label   string // the name, or "step N" (1-based), for messages
+	Kind    StepKind
+	Pos     Pos       // the step's action key, where errors point
+	Expr    *Program  // expr and assert
+	Command *Template // sh
+	Argv    []*Template
+	Message *Template // assert; nil = a message built from the condition
+	If      *Program  // nil = always
+	Timeout time.Duration
+}
+
+// Items is the compiled item source.
+type Items struct {
+	Kind     string // one of the Items* constants
+	Pos      Pos
+	Expr     *Program  // ItemsExpr
+	List     []any     // ItemsList
+	Range    [3]int    // ItemsRange: start, stop, step
+	Path     *Template // lines, glob, csv, jsonl; sees params
+	ElemType reflect.Type
+}
+
+// Output says what to write after the map stage.
+type Output struct {
+	Pos     Pos
+	Value   *Program // nil = results
+	To      *Template
+	Format  string // json, jsonl, csv or text
+	Columns []string
+}
+
+// ProcessResult is the value of an sh or exec step.
+type ProcessResult struct {
+	Stdout string `expr:"stdout" json:"stdout"`
+	Stderr string `expr:"stderr" json:"stderr"`
+	Code   int    `expr:"code" json:"code"`
+}
+
+// ErrorValue is what expressions see as error: in callbacks.error,
+// retry.when and fallback.
+type ErrorValue struct {
+	Kind     string `expr:"kind" json:"kind"`
+	Message  string `expr:"message" json:"message"`
+	Stage    string `expr:"stage" json:"stage"`
+	Step     string `expr:"step" json:"step"`
+	Item     any    `expr:"item" json:"item"`
+	Index    int    `expr:"index" json:"index"`
+	Attempt  int    `expr:"attempt" json:"attempt"`
+	Code     int    `expr:"code" json:"code"`
+	Stderr   string `expr:"stderr" json:"stderr"`
+	Position string `expr:"position" json:"position"`
+}
+
+// Stats is what expressions see as stats in callbacks.done and output.
+type Stats struct {
+	Total     int           `expr:"total" json:"total"`         // items that finished, one way or another
+	OK        int           `expr:"ok" json:"ok"`               // succeeded
+	Skipped   int           `expr:"skipped" json:"skipped"`     // failed for good under skip
+	Retried   int           `expr:"retried" json:"retried"`     // needed more than one attempt
+	Fallbacks int           `expr:"fallbacks" json:"fallbacks"` // skipped items whose result is the fallback
+	Elapsed   time.Duration `expr:"elapsed" json:"elapsed"`     // wall time of the map stage
+}
+
+// NewWorker returns the value of the worker variable for worker id, with
+// the initializer's named step values; a missing or nil value stays zero.
+// A value whose type differs from the one the checker inferred is an error.
+func (p *Plan) NewWorker(id int, values map[string]any) (any, error) {
+	v := reflect.New(p.WorkerType).Elem()
+	v.Field(0).SetInt(int64(id))
+	for i := 1; i < v.NumField(); i++ {
+		name := p.WorkerType.Field(i).Tag.Get("expr")
+		x, ok := values[name]
+		if !ok || x == nil {
+			continue
+		}
+		rv := reflect.ValueOf(x)
+		if !rv.Type().AssignableTo(v.Field(i).Type()) {
+			return nil, fmt.Errorf("initializer step %q gave a %s, where its expression promised a %s", name, rv.Type(), v.Field(i).Type())
+		}
+		v.Field(i).Set(rv)
+	}
+	return v.Interface(), nil
+}

@@ -1,0 +1,138 @@
+package dsl
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Policy is a stage's error policy as plain data. The short forms and the
+// long form of on_error all compile to it.
+type Policy struct {
+	Pos         Pos
+	Attempts    int           // in all, the first included; 1 = no retry
+	Delay       time.Duration // before the second attempt
+	Backoff     string        // constant or exponential
+	MaxDelay    time.Duration // cap on any one wait
+	Jitter      float64       // each wait is spread by up to this share either way
+	When        *Program      // retry only while it holds; nil = every kind but cancelled
+	Then        string        // skip or abort-all, once retries are spent or do not apply
+	Fallback    *Program      // with skip in map: the failed item's result
+	MaxFailures Threshold     // with skip in map: beyond it the run aborts
+}
+
+// Threshold is a count of failures or a share of finished items.
+type Threshold struct {
+	Set       bool
+	Count     int
+	Share     float64 // 0.05 for 5%
+	IsPercent bool
+}
+
+// MinFinishedForShare is how many items must have finished before a
+// percentage max_failures applies, so that one early failure does not abort.
+const MinFinishedForShare = 10
+
+// Exceeded reports whether failed failures out of finished finished items
+// pass the threshold.
+func (t Threshold) Exceeded(failed, finished int) bool {
+	switch {
+	case !t.Set:
+		return false
+	case !t.IsPercent:
+		return failed > t.Count
+	case finished < MinFinishedForShare:
+		return false
+	}
+	return float64(failed) > t.Share*float64(finished)
+}
+
+func (t Threshold) String() string {
+	if t.IsPercent {
+		return fmt.Sprintf("%g%%", t.Share*100)
+	}
+	return fmt.Sprint(t.Count)
+}
+
+// Backoff words.
+const (
+	BackoffConstant    = "constant"
+	BackoffExponential = "exponential"
+)
+
+// Defaults of the retry policy, also the meaning of the short form "retry".
+const (
+	DefaultAttempts = 3
+	DefaultDelay    = 100 * time.Millisecond
+	DefaultMaxDelay = 5 * time.Second
+)
+
+// Wait returns how long to wait after failed attempt n (1-based) before the
+// next one. rnd is a number in [0, 1) used for jitter.
+func (p Policy) Wait(n int, rnd float64) time.Duration {
+	d := p.Delay
+	if p.Backoff == BackoffExponential {
+		for i := 1; i < n && d < p.MaxDelay; i++ {
+			d *= 2
+		}
+	}
+	if p.MaxDelay > 0 && d > p.MaxDelay {
+		d = p.MaxDelay
+	}
+	if p.Jitter > 0 {
+		d = time.Duration(float64(d) * (1 + p.Jitter*(2*rnd-1)))
+	}
+	return d
+}
+
+// Describe says the policy in words, for dry runs. stage changes what skip
+// means: an initializer's worker retires, a callback's failure is recorded.
+func (p Policy) Describe(stage string) string {
+	var parts []string
+	if p.Attempts > 1 {
+		parts = append(parts, p.describeRetry())
+	}
+	then := "abort the whole run"
+	if p.Then == PolicySkip {
+		then = describeSkip(stage)
+		if p.Fallback != nil {
+			then += fmt.Sprintf(", with %s as its result", p.Fallback.Source)
+		}
+		if p.MaxFailures.Set {
+			then += fmt.Sprintf("; abort the whole run once more than %s of the items have failed", p.MaxFailures)
+			if p.MaxFailures.IsPercent {
+				then += fmt.Sprintf(" (of those finished, from %d on)", MinFinishedForShare)
+			}
+		}
+	}
+	if len(parts) > 0 {
+		return parts[0] + "; then " + then
+	}
+	return then
+}
+
+func (p Policy) describeRetry() string {
+	s := fmt.Sprintf("retry, %d attempts in all, waiting %s", p.Attempts, p.Delay)
+	if p.Backoff == BackoffExponential {
+		s += fmt.Sprintf(" doubling up to %s", p.MaxDelay)
+	}
+	if p.Jitter > 0 {
+		s += fmt.Sprintf(" ±%g%%", p.Jitter*100)
+	}
+	if p.When != nil {
+		s += " while " + strings.TrimSpace(p.When.Source)
+	} else {
+		s += " on any error but cancellation"
+	}
+	return s
+}
+
+func describeSkip(stage string) string {
+	switch {
+	case stage == "initializer":
+		return "retire the worker, the pool goes on with fewer"
+	case strings.HasPrefix(stage, "callbacks."):
+		return "record the failure and go on"
+	}
+	return "skip the item (recorded as failed) and go on"
+}

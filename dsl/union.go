@@ -1,0 +1,172 @@
+package dsl
+
+import (
+	"fmt"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Item source kinds of ItemsNode.Kind.
+const (
+	ItemsExpr  = "expr"  // a scalar: an expression giving a list
+	ItemsList  = "list"  // a YAML sequence: the items themselves
+	ItemsRange = "range" // {range: [start, stop, step?]}
+	ItemsLines = "lines" // {lines: path}: one item per line
+	ItemsGlob  = "glob"  // {glob: pattern}: matching paths, sorted
+	ItemsCSV   = "csv"   // {csv: path}: one map per row, keyed by the header
+	ItemsJSONL = "jsonl" // {jsonl: path}: one decoded value per line
+)
+
+// ItemsNode is the items key in one of its three forms.
+type ItemsNode struct {
+	Meta
+	Kind  string
+	Expr  ExprNode     // ItemsExpr
+	List  []any        // ItemsList
+	Range []int        // ItemsRange: start, stop, step
+	Path  TemplateNode // lines, glob, csv, jsonl
+}
+
+// itemSourceKeys are the keys of the mapping form, for hints and the schema.
+var itemSourceKeys = []string{ItemsRange, ItemsLines, ItemsGlob, ItemsCSV, ItemsJSONL}
+
+func (v *ItemsNode) decodeNode(d *decoder, n *yaml.Node, f fieldSpec) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		v.Kind = ItemsExpr
+		v.Expr.decodeNode(d, n, f)
+		v.Expr.Meta = Meta{Pos: d.src.pos(n), Set: true, Path: d.where()}
+	case yaml.SequenceNode:
+		v.Kind = ItemsList
+		var list []any
+		if err := n.Decode(&list); err != nil {
+			d.errorf(n, "type", "", "items: %v", err)
+		}
+		v.List = normalizeYAML(list).([]any)
+		if v.List == nil {
+			v.List = []any{}
+		}
+	case yaml.MappingNode:
+		v.decodeSource(d, n)
+	}
+}
+
+// decodeSource reads the mapping form, which has exactly one key.
+func (v *ItemsNode) decodeSource(d *decoder, n *yaml.Node) {
+	pairs := d.pairs(n)
+	if len(pairs) != 1 {
+		d.errorf(n, "items-source", "write one of: "+joinKeys(itemSourceKeys),
+			"items as a mapping needs exactly one source key, got %d", len(pairs))
+		return
+	}
+	key, value := d.resolve(pairs[0].key), d.resolve(pairs[0].value)
+	d.push(key.Value)
+	defer d.pop()
+	switch key.Value {
+	case ItemsRange:
+		v.Kind = ItemsRange
+		v.decodeRange(d, value)
+	case ItemsLines, ItemsGlob, ItemsCSV, ItemsJSONL:
+		v.Kind = key.Value
+		d.decodeField(key, value, reflectValue(&v.Path), fieldSpec{Key: key.Value})
+	default:
+		hint := didYouMean(key.Value, itemSourceKeys)
+		if hint == "" {
+			hint = "write one of: " + joinKeys(itemSourceKeys)
+		}
+		d.errorf(key, "unknown-key", hint, "unknown item source %q", key.Value)
+	}
+}
+
+func (v *ItemsNode) decodeRange(d *decoder, n *yaml.Node) {
+	const hint = "write [start, stop] or [start, stop, step]; stop is excluded, as in Python"
+	var nums []int
+	if n.Kind != yaml.SequenceNode || n.Decode(&nums) != nil || len(nums) < 2 || len(nums) > 3 {
+		d.errorf(n, "range", hint, "range must be a list of 2 or 3 integers")
+		return
+	}
+	if len(nums) == 2 {
+		nums = append(nums, 1)
+	}
+	if nums[2] == 0 {
+		d.errorf(n.Content[2], "range", hint, "range step must not be 0")
+		return
+	}
+	v.Range = nums
+}
+
+func joinKeys(keys []string) string {
+	out := ""
+	for i, k := range keys {
+		if i > 0 {
+			out += ", "
+		}
+		out += k + ":"
+	}
+	return out
+}
+
+// Policy words.
+const (
+	PolicyAbortAll = "abort-all"
+	PolicySkip     = "skip"
+	PolicyRetry    = "retry"
+)
+
+// PolicyNode is an on_error policy in its short form (a word) or its long
+// form (a mapping). One decoder reads both.
+type PolicyNode struct {
+	Meta
+	Short       string        // the word, in the short form
+	Retry       *RetryNode    `key:"retry" doc:"retry before giving up: attempts, delay, backoff, max_delay, jitter, when"`
+	Then        WordNode      `key:"then" enum:"skip,abort-all" doc:"what to do once retries are spent or do not apply: skip or abort-all; default abort-all"`
+	Fallback    ExprNode      `key:"fallback" doc:"map only, with then: skip: the failed item's result; sees error"`
+	MaxFailures ThresholdNode `key:"max_failures" doc:"map only, with then: skip: more failed items than this (a count, or a percentage once 10 have finished) aborts the run"`
+}
+
+var policyWords = []string{PolicyAbortAll, PolicySkip, PolicyRetry}
+
+func (v *PolicyNode) decodeNode(d *decoder, n *yaml.Node, _ fieldSpec) {
+	if n.Kind == yaml.MappingNode {
+		d.decodeStruct(n, reflectValue(v))
+		return
+	}
+	text, ok := d.scalarText(n, "a policy")
+	if !ok {
+		return
+	}
+	for _, w := range policyWords {
+		if text == w {
+			v.Short = text
+			return
+		}
+	}
+	hint := didYouMean(text, policyWords)
+	if hint == "" {
+		hint = "use " + oneOf(policyWords) + ", or a mapping with retry and then"
+	}
+	d.errorf(n, "unknown-word", hint, "unknown policy %q", text)
+}
+
+// StepsNode is a stage's list of steps.
+type StepsNode struct {
+	Meta
+	List []StepNode
+}
+
+func (v *StepsNode) decodeNode(d *decoder, n *yaml.Node, _ fieldSpec) {
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, "type", "", "%s must be a list of steps, got %s", d.where(), kindName(n))
+		return
+	}
+	if len(n.Content) == 0 {
+		d.errorf(n, "empty-steps", "", "%s needs at least one step", d.where())
+	}
+	for i, el := range n.Content {
+		var s StepNode
+		d.push(fmt.Sprintf("[%d]", i))
+		d.decodeStruct(el, reflectValue(&s))
+		d.pop()
+		v.List = append(v.List, s)
+	}
+}

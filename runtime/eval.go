@@ -1,0 +1,143 @@
+package runtime
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/expr-lang/expr/vm"
+	"github.com/poolflow/poolflow/dsl"
+)
+
+// evaluator runs compiled programs for one goroutine. It owns its VM and its
+// environment map, which it reuses from one evaluation to the next so that
+// an item costs no new map: the compiled programs are shared, these are not.
+type evaluator struct {
+	vm  vm.VM
+	env map[string]any
+}
+
+func newEvaluator(params any) *evaluator {
+	return &evaluator{env: map[string]any{"params": params}}
+}
+
+func (e *evaluator) run(p *dsl.Program) (any, error) {
+	return p.Run(&e.vm, e.env)
+}
+
+// render fills a template. With shell, every interpolated value is quoted
+// for /bin/sh, a list becoming its elements quoted one by one.
+func (e *evaluator) render(t *dsl.Template, shell bool) (string, error) {
+	if len(t.Parts) == 1 && t.Parts[0].Expr == nil {
+		return t.Parts[0].Lit, nil
+	}
+	var b strings.Builder
+	for _, part := range t.Parts {
+		if part.Expr == nil {
+			b.WriteString(part.Lit)
+			continue
+		}
+		v, err := e.run(part.Expr)
+		if err != nil {
+			return "", err
+		}
+		if shell {
+			b.WriteString(shellWords(v))
+		} else {
+			b.WriteString(text(v))
+		}
+	}
+	return b.String(), nil
+}
+
+// renderArgs fills an exec argument list. An argument that is exactly one
+// ${...} giving a list becomes one argument per element.
+func (e *evaluator) renderArgs(ts []*dsl.Template) ([]string, error) {
+	args := make([]string, 0, len(ts))
+	for _, t := range ts {
+		if len(t.Parts) == 1 && t.Parts[0].Expr != nil {
+			v, err := e.run(t.Parts[0].Expr)
+			if err != nil {
+				return nil, err
+			}
+			if list, ok := asList(v); ok {
+				for _, el := range list {
+					args = append(args, text(el))
+				}
+				continue
+			}
+			args = append(args, text(v))
+			continue
+		}
+		s, err := e.render(t, false)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, s)
+	}
+	return args, nil
+}
+
+// asList returns the elements of a slice or array value.
+func asList(v any) ([]any, bool) {
+	if l, ok := v.([]any); ok {
+		return l, true
+	}
+	rv := reflect.ValueOf(v)
+	if v == nil || (rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array) || rv.Type().Elem().Kind() == reflect.Uint8 {
+		return nil, false
+	}
+	out := make([]any, rv.Len())
+	for i := range out {
+		out[i] = rv.Index(i).Interface()
+	}
+	return out, true
+}
+
+// text is how a value reads when interpolated: strings as they are, numbers
+// and booleans as Go prints them, nil as nothing, anything else as JSON.
+func text(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case int:
+		return strconv.Itoa(x)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	case fmt.Stringer:
+		return x.String()
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// shellWords quotes a value for /bin/sh: a list as its quoted elements
+// separated by spaces, anything else as one quoted word.
+func shellWords(v any) string {
+	list, ok := asList(v)
+	if !ok {
+		return shellQuote(text(v))
+	}
+	words := make([]string, len(list))
+	for i, el := range list {
+		words[i] = shellQuote(text(el))
+	}
+	return strings.Join(words, " ")
+}
+
+// shellQuote makes s one word for /bin/sh, whatever it holds.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:,+@%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
