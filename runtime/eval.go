@@ -41,7 +41,7 @@ func (e *evaluator) render(t *dsl.Template, shell bool) (string, error) {
 		}
 		v, err := e.run(part.Expr)
 		if err != nil {
-			return "", err
+			return "", &partError{prog: part.Expr, err: err}
 		}
 		if shell {
 			b.WriteString(shellWords(v))
@@ -60,7 +60,7 @@ func (e *evaluator) renderArgs(ts []*dsl.Template) ([]string, error) {
 		if len(t.Parts) == 1 && t.Parts[0].Expr != nil {
 			v, err := e.run(t.Parts[0].Expr)
 			if err != nil {
-				return nil, err
+				return nil, &partError{prog: t.Parts[0].Expr, err: err}
 			}
 			if list, ok := asList(v); ok {
 				for _, el := range list {
@@ -79,6 +79,16 @@ func (e *evaluator) renderArgs(ts []*dsl.Template) ([]string, error) {
 	}
 	return args, nil
 }
+
+// partError is the failure of a template's ${} expression; it remembers
+// which, for the position.
+type partError struct {
+	prog *dsl.Program
+	err  error
+}
+
+func (e *partError) Error() string { return e.err.Error() }
+func (e *partError) Unwrap() error { return e.err }
 
 // asList returns the elements of a slice or array value.
 func asList(v any) ([]any, bool) {

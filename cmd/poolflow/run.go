@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"syscall"
 
 	"github.com/poolflow/poolflow/builtins"
 	"github.com/poolflow/poolflow/runtime"
@@ -14,6 +16,7 @@ import (
 type runFlags struct {
 	loadFlags
 	dryRun bool
+	quiet  bool
 }
 
 func newRun(stdout, stderr io.Writer) *cobra.Command {
@@ -32,6 +35,7 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 	f.register(cmd)
 	cmd.Flags().IntVarP(&f.workers, "workers", "w", 0, "number of workers (default: the file's, else the number of CPUs)")
 	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "check the pipeline and print its plan; run nothing with side effects")
+	cmd.Flags().BoolVarP(&f.quiet, "quiet", "q", false, "print no summary and no progress")
 	return cmd
 }
 
@@ -51,10 +55,39 @@ func run(ctx context.Context, file string, f *runFlags, stdout, stderr io.Writer
 	if l.failed(f.strict) {
 		return &exitError{code: exitInvalid}
 	}
-	if !f.dryRun {
-		return usageErrorf("running pipelines is not built yet; use --dry-run")
+	if f.dryRun {
+		return dryRun(ctx, l, stdout)
 	}
-	return dryRun(ctx, l, stdout)
+	return execute(l, f, stdout, stderr)
+}
+
+// execute runs the plan, with SIGINT and SIGTERM cancelling it as abort-all
+// does, and prints how it went.
+func execute(l *loaded, f *runFlags, stdout, stderr io.Writer) error {
+	ctx, signals := withSignals(context.Background())
+	defer signals.stop()
+	eng := &runtime.Engine{Stdout: stdout, Log: lineWriter(stderr)}
+	sum, err := eng.Run(ctx, l.plan)
+	st := styleFor(f.color, stderr)
+	for _, cf := range sum.CallbackFailures {
+		runtime.RenderError(stderr, cf, l.text, st)
+	}
+	if err != nil {
+		var e *runtime.Error
+		if errors.As(err, &e) {
+			runtime.RenderError(stderr, e, l.text, st)
+		}
+	}
+	printSummary(stderr, sum, f.quiet)
+	switch {
+	case signals.received() == syscall.SIGINT:
+		return &exitError{code: exitInterrupted}
+	case signals.received() == syscall.SIGTERM:
+		return &exitError{code: exitTerminated}
+	case err != nil:
+		return &exitError{code: exitFailed}
+	}
+	return nil
 }
 
 // dryRun prints the plan, counting the items where that calls nothing with

@@ -1,0 +1,145 @@
+package runtime
+
+import (
+	"github.com/poolflow/poolflow/dsl"
+)
+
+// collector receives outcomes from the workers, puts them in the order
+// asked for, and delivers them: statistics, results, callbacks. It runs on
+// one goroutine, so callbacks run one at a time and in delivery order.
+type collector struct {
+	r       *run
+	rn      *runner // runs the callbacks
+	next    int     // with order input, the index to deliver next
+	pending map[int]outcome
+	results []any
+	errors  []dsl.ErrorValue
+	sum     Summary
+}
+
+func newCollector(r *run) *collector {
+	return &collector{r: r, rn: newRunner(r.ctx, r.plan, -1, r.eng.Log), pending: map[int]outcome{}}
+}
+
+// loop drains the outcomes until every worker has ended. It keeps draining
+// after the run is aborted, so that no worker blocks and no finished
+// outcome is lost; it only stops delivering.
+func (c *collector) loop() {
+	for out := range c.r.outcomes {
+		c.record(out)
+		if c.r.plan.Order == dsl.OrderCompletion {
+			c.deliver(out)
+			continue
+		}
+		c.pending[out.rec.Index] = out
+		for {
+			next, ok := c.pending[c.next]
+			if !ok {
+				break
+			}
+			delete(c.pending, c.next)
+			c.next++
+			c.deliver(next)
+		}
+	}
+}
+
+// record counts an outcome as it arrives, delivered or not.
+func (c *collector) record(out outcome) {
+	switch out.rec.Status {
+	case StatusNotStarted:
+		c.sum.NotStarted++
+		if obs := c.r.eng.Observer; obs != nil {
+			obs.ItemNotStarted(out.rec.Index, out.rec.Item)
+		}
+		return
+	case StatusCancelled:
+		c.sum.Cancelled++
+	case StatusFailed:
+		c.sum.Failed++
+	}
+	if obs := c.r.eng.Observer; obs != nil {
+		obs.ItemFinished(out.rec)
+	}
+}
+
+// notStarted records an item left in the job queue when the run ended.
+func (c *collector) notStarted(j job) {
+	c.sum.NotStarted++
+	c.r.notTaken(j)
+}
+
+// deliver frees the item's window slot and, unless the run is ending,
+// counts it, keeps its result and runs its callback.
+func (c *collector) deliver(out outcome) {
+	<-c.r.slots
+	if c.r.ctx.Err() != nil {
+		return
+	}
+	st := &c.sum.Stats
+	switch out.rec.Status {
+	case StatusOK:
+		st.OK++
+		c.keep(out)
+		c.callback(c.r.plan.OnResult, out, "result", out.result)
+	case StatusSkipped:
+		st.Skipped++
+		if out.rec.Fallback {
+			st.Fallbacks++
+		}
+		c.keep(out)
+		c.errors = append(c.errors, out.rec.Err.Value())
+		c.callback(c.r.plan.OnError, out, "error", out.rec.Err.Value())
+	default:
+		return
+	}
+	st.Total++
+	if out.attempts > 1 {
+		st.Retried++
+	}
+}
+
+// keep adds an outcome's result to results when the end of the run reads
+// them.
+func (c *collector) keep(out outcome) {
+	if out.has && c.r.plan.KeepResults {
+		c.results = append(c.results, out.result)
+	}
+}
+
+// callback runs a result or error callback for one outcome.
+func (c *collector) callback(st *dsl.Stage, out outcome, name string, value any) {
+	if st == nil {
+		return
+	}
+	c.rn.setItem(out.rec.Item, out.rec.Index)
+	env := c.rn.ev.env
+	env["item"], env["index"], env[name] = out.rec.Item, out.rec.Index, value
+	c.runCallback(st)
+}
+
+// runCallback runs a callback stage under its policy.
+func (c *collector) runCallback(st *dsl.Stage) {
+	_, err, act, _ := c.rn.withPolicy(st, c.r.hooks)
+	switch act {
+	case actSkip:
+		c.sum.CallbackFailures = append(c.sum.CallbackFailures, err)
+		if obs := c.r.eng.Observer; obs != nil {
+			obs.CallbackFailed(err)
+		}
+	case actAbort:
+		e := *err
+		e.Kind, e.Cause = KindCallback, err
+		e.Message = "callback failed: " + err.Message
+		c.r.abort(&e)
+	}
+}
+
+// summary returns what the collector counted.
+func (c *collector) summary() *Summary {
+	s := c.sum
+	c.r.mu.Lock()
+	s.RetiredWorkers = append([]*Error(nil), c.r.retiredErrs...)
+	c.r.mu.Unlock()
+	return &s
+}

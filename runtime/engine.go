@@ -1,0 +1,212 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/poolflow/poolflow/dsl"
+)
+
+// Engine runs plans. The zero Engine writes output to os.Stdout and log
+// lines to os.Stderr. An Engine may run several plans at once; it is not
+// changed by running.
+type Engine struct {
+	// Stdout receives output written to "-"; nil means os.Stdout.
+	Stdout io.Writer
+	// Log receives each line log() writes; nil means os.Stderr.
+	Log func(line string)
+	// Observer hears about every item; nil means nobody listens.
+	Observer Observer
+
+	sleep func(context.Context, time.Duration) error // retry waits; tests fake it
+	rand  func() float64                             // jitter; tests fake it
+}
+
+// Summary is what a run did.
+type Summary struct {
+	Stats            dsl.Stats // ok, skipped, retried, fallbacks, total, elapsed
+	Failed           int       // items whose failure ended the run (0 or 1)
+	Cancelled        int       // items running when the run was cancelled
+	NotStarted       int       // items read from the source that never started
+	CallbackFailures []*Error  // callback failures skipped under their policy
+	RetiredWorkers   []*Error  // initializer failures skipped under their policy
+	Output           string    // where the output went: a path, "-", or "" for none
+	Aborted          bool
+}
+
+// job is an item on its way to a worker.
+type job struct {
+	index int
+	item  any
+}
+
+// outcome is an item on its way from a worker to the collector.
+type outcome struct {
+	rec      ItemRecord
+	result   any
+	has      bool // result is set: the item succeeded, or was skipped with a fallback
+	attempts int
+}
+
+// run is the state of one Engine.Run.
+type run struct {
+	eng      *Engine
+	plan     *dsl.Plan
+	ctx      context.Context
+	cancel   context.CancelCauseFunc
+	hooks    hooks
+	jobs     chan job
+	outcomes chan outcome
+	slots    chan struct{} // one per item in flight
+	finished atomic.Int64  // items that succeeded or failed for good
+	failed   atomic.Int64  // items that failed for good
+	retired  atomic.Int64  // workers whose initializer failed under skip
+	started  time.Time
+
+	mu          sync.Mutex
+	retiredErrs []*Error // why each retired worker could not start
+}
+
+// Run runs the plan and returns what it did. The error is nil when the run
+// succeeded; otherwise it matches ErrAborted and wraps the *Error that
+// ended the run. When Run returns, every goroutine and process it started
+// has ended.
+func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
+	r := e.newRun(parent, plan)
+	defer r.cancel(nil)
+	src, err := openSource(r.ctx, plan)
+	if err != nil {
+		r.abort(&Error{Kind: KindSource, Stage: "items", Message: messageOf(err), Pos: plan.Items.Pos, Index: -1, Worker: -1, Cause: err})
+		return &Summary{Aborted: true}, r.err()
+	}
+	defer src.close()
+	col := r.start(src)
+	sum := col.summary()
+	if r.ctx.Err() == nil {
+		sum.Output = r.finish(col)
+	}
+	sum.Stats.Elapsed = time.Since(r.started)
+	sum.Aborted = r.ctx.Err() != nil
+	return sum, r.err()
+}
+
+func (e *Engine) newRun(parent context.Context, plan *dsl.Plan) *run {
+	r := &run{eng: e, plan: plan, started: time.Now(),
+		jobs: make(chan job, plan.Workers), outcomes: make(chan outcome, plan.Workers),
+		slots: make(chan struct{}, plan.Window)}
+	r.ctx, r.cancel = context.WithCancelCause(parent)
+	if plan.Timeout > 0 {
+		var stop context.CancelFunc
+		r.ctx, stop = context.WithTimeoutCause(r.ctx, plan.Timeout, &Error{Kind: KindTimeout, Stage: "run",
+			Message: fmt.Sprintf("the run's timeout of %s passed", plan.Timeout), Index: -1, Worker: -1})
+		cancel := r.cancel
+		r.cancel = func(cause error) { cancel(cause); stop() }
+	}
+	r.hooks = hooks{sleep: e.sleep, rand: e.rand}
+	if r.hooks.sleep == nil {
+		r.hooks.sleep = sleepContext
+	}
+	if r.hooks.rand == nil {
+		r.hooks.rand = rand.Float64
+	}
+	if e.Observer != nil {
+		r.hooks.onRetry = e.Observer.Retrying
+	}
+	return r
+}
+
+// start runs the feeder and the workers, and collects in this goroutine
+// until every worker has ended.
+func (r *run) start(src source) *collector {
+	var feeder, workers sync.WaitGroup
+	feeder.Add(1)
+	go r.feed(src, &feeder)
+	for id := 0; id < r.plan.Workers; id++ {
+		workers.Add(1)
+		go r.work(id, &workers)
+	}
+	go func() { workers.Wait(); close(r.outcomes) }()
+	col := newCollector(r)
+	col.loop()
+	feeder.Wait()
+	for j := range r.jobs { // taken from the source, never started
+		col.notStarted(j)
+	}
+	return col
+}
+
+// abort ends the run with err as its cause, unless it already ended.
+func (r *run) abort(err *Error) { r.cancel(err) }
+
+// err is what Run returns: nil, or ErrAborted wrapping the cause.
+func (r *run) err() error {
+	if r.ctx.Err() == nil {
+		return nil
+	}
+	cause := context.Cause(r.ctx)
+	var e *Error
+	if !errors.As(cause, &e) {
+		e = r.externalCause(cause)
+	}
+	return fmt.Errorf("%w: %w", ErrAborted, e)
+}
+
+// externalCause describes a cancellation that came from the caller.
+func (r *run) externalCause(cause error) *Error {
+	e := &Error{Kind: KindCancelled, Stage: "run", Message: messageOf(cause), Index: -1, Worker: -1, Cause: cause}
+	if errors.Is(cause, ErrInterrupted) {
+		e.Kind = KindInterrupted
+	}
+	return e
+}
+
+// feed reads items into the job queue, one window slot each.
+func (r *run) feed(src source, wg *sync.WaitGroup) {
+	defer wg.Done()
+	defer close(r.jobs)
+	defer r.recoverPanic("items")
+	for index := 0; ; index++ {
+		select {
+		case r.slots <- struct{}{}:
+		case <-r.ctx.Done():
+			return
+		}
+		item, err := src.next()
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			r.abort(&Error{Kind: KindSource, Stage: "items", Message: messageOf(err), Pos: r.plan.Items.Pos, Index: -1, Worker: -1, Cause: err})
+			return
+		}
+		select {
+		case r.jobs <- job{index, item}:
+		case <-r.ctx.Done():
+			r.notTaken(job{index, item})
+			return
+		}
+	}
+}
+
+// notTaken reports an item read but never queued.
+func (r *run) notTaken(j job) {
+	if obs := r.eng.Observer; obs != nil {
+		obs.ItemNotStarted(j.index, j.item)
+	}
+}
+
+// recoverPanic turns a panic in poolflow's own code into an abort with the
+// stack, so that a bug ends the run cleanly instead of crashing it.
+func (r *run) recoverPanic(stage string) {
+	if v := recover(); v != nil {
+		r.abort(&Error{Kind: KindPanic, Stage: stage, Message: fmt.Sprintf("internal error: %v", v),
+			Stack: string(debug.Stack()), Index: -1, Worker: -1})
+	}
+}

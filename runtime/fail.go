@@ -1,0 +1,89 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr/file"
+	"github.com/poolflow/poolflow/builtins"
+	"github.com/poolflow/poolflow/dsl"
+)
+
+// fail builds the Error for a failed step: the kind, the message, where in
+// the file, and the evidence (command, exit status, stderr, stack).
+func (r *runner) fail(stageCtx context.Context, st *dsl.Stage, step *dsl.Step, prog *dsl.Program, err error, started time.Time) *Error {
+	var pe *partError
+	if errors.As(err, &pe) {
+		prog = pe.prog
+	}
+	e := &Error{Kind: kindOf(r.run, err), Message: messageOf(err), Stage: st.Name, Step: step.Label,
+		Pos: step.Pos, Item: r.item, Index: r.index, Attempt: r.attempt, Worker: r.worker,
+		Duration: time.Since(started), Cause: err}
+	if prog != nil {
+		e.Pos, e.Source = prog.ErrorPos(err), prog.Source
+	}
+	r.evidence(e, err)
+	switch e.Kind {
+	case KindTimeout:
+		e.Message = timeoutMessage(stageCtx, st, step)
+	case KindCancelled:
+		e.Message = "cancelled"
+	}
+	return e
+}
+
+// evidence copies what the error knows about a command or a panic.
+func (r *runner) evidence(e *Error, err error) {
+	var ce *commandError
+	if errors.As(err, &ce) {
+		e.Command = ce.command
+	}
+	var proc *processError
+	if errors.As(err, &proc) {
+		e.Kind, e.Code, e.Stderr = KindExit, proc.result.Code, tail(proc.result.Stderr, stderrTailLines)
+		if proc.result.Code < 0 {
+			e.Message = "could not start: " + messageOf(proc.err)
+		}
+	}
+	var ae *assertError
+	if errors.As(err, &ae) {
+		e.Kind = KindAssert
+	}
+	var panicErr *builtins.PanicError
+	if errors.As(err, &panicErr) {
+		e.Stack = panicErr.Stack
+	}
+}
+
+// messageOf is an error's message without expr's source snippet, which the
+// renderer shows better from the pipeline file itself.
+func messageOf(err error) string {
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		return fe.Message
+	}
+	return err.Error()
+}
+
+// timeoutMessage says which limit passed: the stage's, when its context
+// is the one that ran out, else the step's.
+func timeoutMessage(stageCtx context.Context, st *dsl.Stage, step *dsl.Step) string {
+	switch {
+	case st.Timeout > 0 && errors.Is(stageCtx.Err(), context.DeadlineExceeded):
+		return fmt.Sprintf("timed out after %s (%s.timeout, per attempt)", st.Timeout, st.Name)
+	case step.Timeout > 0:
+		return fmt.Sprintf("timed out after %s (the step's timeout)", step.Timeout)
+	}
+	return "timed out"
+}
+
+// firstLine shortens a multi-line message for one-line displays.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,213 @@
+package runtime
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/poolflow/poolflow/dsl"
+)
+
+// finish runs callbacks.done and writes the output, once every item was
+// delivered and the run was not aborted. It returns where the output went.
+func (r *run) finish(c *collector) string {
+	env := c.rn.ev.env
+	c.rn.setItem(nil, -1)
+	c.sum.Stats.Elapsed = time.Since(r.started)
+	env["results"], env["errors"], env["stats"] = c.results, c.errors, c.sum.Stats
+	if c.results == nil {
+		env["results"] = []any{}
+	}
+	if c.errors == nil {
+		env["errors"] = []dsl.ErrorValue{}
+	}
+	if r.plan.OnDone != nil {
+		c.runCallback(r.plan.OnDone)
+	}
+	if r.ctx.Err() != nil || r.plan.Output == nil {
+		return ""
+	}
+	to, err := r.writeOutput(c.rn)
+	if err != nil {
+		r.abort(err)
+		return ""
+	}
+	return to
+}
+
+// writeOutput evaluates output.value and writes it where output.to says.
+func (r *run) writeOutput(rn *runner) (string, *Error) {
+	o := r.plan.Output
+	fail := func(err error, pos dsl.Pos) *Error {
+		return &Error{Kind: KindOutput, Stage: "output", Message: messageOf(err), Pos: pos, Index: -1, Worker: -1, Cause: err}
+	}
+	value := rn.ev.env["results"]
+	if o.Value != nil {
+		v, err := rn.ev.run(o.Value)
+		if err != nil {
+			return "", fail(err, o.Value.ErrorPos(err))
+		}
+		value = v
+	}
+	to, err := rn.ev.render(o.To, false)
+	if err != nil {
+		return "", fail(err, o.To.Pos)
+	}
+	write := func(w io.Writer) error { return encode(w, o.Format, o.Columns, value) }
+	if to == "-" {
+		err = r.toStdout(write)
+	} else {
+		err = writeAtomic(rn.scope.Path(to), write)
+	}
+	if err != nil {
+		return "", fail(err, o.Pos)
+	}
+	return to, nil
+}
+
+func (r *run) toStdout(write func(io.Writer) error) error {
+	w := r.eng.Stdout
+	if w == nil {
+		w = os.Stdout
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := write(bw); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// writeAtomic writes a file through a temporary file in the same folder
+// and a rename, so that readers and failed runs never see half a file.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	bw := bufio.NewWriterSize(tmp, 64<<10)
+	if err := write(bw); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// encode writes value in format.
+func encode(w io.Writer, format string, columns []string, value any) error {
+	switch format {
+	case "jsonl":
+		return eachElement(value, func(el any) error { return writeJSONLine(w, el) })
+	case "csv":
+		return writeCSV(w, columns, value)
+	case "text":
+		return eachElement(value, func(el any) error { _, err := fmt.Fprintln(w, text(el)); return err })
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(value)
+}
+
+func writeJSONLine(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// eachElement calls f on each element of a list, or once on a non-list.
+func eachElement(v any, f func(any) error) error {
+	list, ok := asList(v)
+	if !ok {
+		return f(v)
+	}
+	for _, el := range list {
+		if err := f(el); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeCSV writes a list of maps; the header is columns, or the sorted
+// union of the keys.
+func writeCSV(w io.Writer, columns []string, value any) error {
+	list, ok := asList(value)
+	if !ok {
+		return fmt.Errorf("csv output needs a list of maps, got %s", describeType(value))
+	}
+	rows := make([]map[string]string, len(list))
+	for i, el := range list {
+		row, err := csvRow(el)
+		if err != nil {
+			return fmt.Errorf("csv output: element %d: %w", i, err)
+		}
+		rows[i] = row
+	}
+	if len(columns) == 0 {
+		columns = unionKeys(rows)
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(columns); err != nil {
+		return err
+	}
+	record := make([]string, len(columns))
+	for _, row := range rows {
+		for i, col := range columns {
+			record[i] = row[col]
+		}
+		if err := cw.Write(record); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvRow turns a map into cells.
+func csvRow(el any) (map[string]string, error) {
+	switch m := el.(type) {
+	case map[string]string:
+		return m, nil
+	case map[string]any:
+		row := make(map[string]string, len(m))
+		for k, v := range m {
+			row[k] = text(v)
+		}
+		return row, nil
+	}
+	return nil, fmt.Errorf("want a map, got %s", describeType(el))
+}
+
+func unionKeys(rows []map[string]string) []string {
+	seen := map[string]bool{}
+	var keys []string
+	for _, row := range rows {
+		for k := range row {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}

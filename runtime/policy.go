@@ -1,0 +1,115 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/poolflow/poolflow/dsl"
+)
+
+// action is what a policy makes of a failed attempt.
+type action int
+
+const (
+	actOK        action = iota // the attempt succeeded
+	actRetry                   // wait, then try again
+	actSkip                    // give up on this item (or worker, or callback) and go on
+	actAbort                   // abort the whole run
+	actCancelled               // the run is being cancelled; nothing to decide
+)
+
+// decide is the whole policy table: a cancelled attempt is never retried;
+// a failure is retried while attempts remain and retry.when holds; then
+// `then` applies.
+func decide(p dsl.Policy, kind Kind, attempt int, when bool) action {
+	switch {
+	case kind == KindCancelled:
+		return actCancelled
+	case attempt < p.Attempts && when:
+		return actRetry
+	case p.Then == dsl.PolicySkip:
+		return actSkip
+	}
+	return actAbort
+}
+
+// policyWords says in a few words what a policy did with a final failure.
+func policyWords(p dsl.Policy) string {
+	if p.Attempts > 1 {
+		return "retry, then " + p.Then
+	}
+	return p.Then
+}
+
+// sleepContext waits d, or less when ctx ends first; it returns ctx's
+// error in that case.
+func sleepContext(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// hooks are what a policy loop reports and how it waits; tests replace
+// sleep and rand so that no test waits for real.
+type hooks struct {
+	sleep   func(context.Context, time.Duration) error
+	rand    func() float64
+	onRetry func(err *Error, wait time.Duration)
+}
+
+// withPolicy runs a stage until it succeeds or its policy gives up. It
+// returns the value of the successful attempt, or the final error and
+// what the policy chose, and the errors of the attempts that failed.
+func (r *runner) withPolicy(st *dsl.Stage, h hooks) (any, *Error, action, int) {
+	p := st.Policy
+	for attempt := 1; ; attempt++ {
+		r.attempt = attempt
+		r.ev.env["attempt"] = attempt
+		v, err := r.runOnce(st)
+		if err == nil {
+			return v, nil, actOK, attempt
+		}
+		err.Attempts = p.Attempts
+		when := r.retryWhen(p, err, attempt)
+		act := decide(p, err.Kind, attempt, when)
+		if act != actRetry {
+			err.Policy = policyWords(p)
+			return nil, err, act, attempt
+		}
+		wait := p.Wait(attempt, h.rand())
+		if h.onRetry != nil {
+			h.onRetry(err, wait)
+		}
+		if h.sleep(r.run, wait) != nil {
+			err.Kind, err.Message = KindCancelled, "cancelled while waiting to retry"
+			return nil, err, actCancelled, attempt
+		}
+	}
+}
+
+// retryWhen evaluates retry.when for a failure. It is only asked when a
+// retry is possible; a `when` that fails counts as false, and its error is
+// added to the failure's message so that it is not lost.
+func (r *runner) retryWhen(p dsl.Policy, err *Error, attempt int) bool {
+	if p.When == nil || attempt >= p.Attempts || err.Kind == KindCancelled {
+		return true
+	}
+	saved := r.ev.env["error"] // callbacks.error's own error variable
+	r.ev.env["error"] = err.Value()
+	ok, werr := r.cond(p.When)
+	r.ev.env["error"] = saved
+	if werr != nil {
+		err.Message += fmt.Sprintf(" (and retry.when failed: %s)", messageOf(werr))
+		return false
+	}
+	return ok
+}
