@@ -48,9 +48,10 @@ func fileError(fn, p string, err error) error {
 	return fmt.Errorf("%s: %q: %w", fn, p, err)
 }
 
-// guard wraps fn, the implementation of builtin name, so that a panic in
-// it returns a *PanicError holding the panic's stack.
-func guard(name string, fn func(args ...any) (any, error)) func(args ...any) (any, error) {
+// Guard wraps fn, the implementation of builtin name, so that a panic in
+// it returns a *PanicError holding the panic's stack. Options uses it for
+// every builtin; tests use it to register functions that panic on purpose.
+func Guard(name string, fn func(args ...any) (any, error)) func(args ...any) (any, error) {
 	return func(args ...any) (out any, err error) {
 		defer func() {
 			if v := recover(); v != nil {

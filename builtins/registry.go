@@ -209,7 +209,7 @@ func Options() []expr.Option {
 func options(bs []Builtin) []expr.Option {
 	opts := make([]expr.Option, 0, len(bs)+1)
 	for _, b := range bs {
-		opts = append(opts, expr.Function(b.Name, guard(b.Name, b.Fn), b.Types...))
+		opts = append(opts, expr.Function(b.Name, Guard(b.Name, b.Fn), b.Types...))
 	}
 	return append(opts, expr.WithContext(ContextVar))
 }

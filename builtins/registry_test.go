@@ -84,7 +84,7 @@ func TestAllIsACopy(t *testing.T) {
 }
 
 func TestGuard(t *testing.T) {
-	boom := guard("boom", func(args ...any) (any, error) {
+	boom := Guard("boom", func(args ...any) (any, error) {
 		var m map[string]int
 		m["x"] = 1 // panics: assignment to entry in nil map
 		return nil, nil
