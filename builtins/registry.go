@@ -147,7 +147,7 @@ var registry = sortByName([]Builtin{
 	{
 		Name:        "sleep",
 		Doc:         "sleep(d): wait for a duration such as \"10ms\" or duration(\"1s\")",
-		Signature:   "sleep(d string|duration)",
+		Signature:   "sleep(d string or duration)",
 		Fn:          sleep,
 		Types:       []any{new(func(context.Context, string) any), new(func(context.Context, time.Duration) any)},
 		SideEffects: true,

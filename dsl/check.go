@@ -21,11 +21,12 @@ type nameCheck struct {
 	callees map[*ast.IdentifierNode]bool
 	lets    map[string]bool
 	calls   map[string]bool
+	vars    map[string]bool // variables it reads
 	failed  bool
 }
 
 func (n *nameCheck) run(tree ast.Node) {
-	n.callees, n.lets, n.calls = map[*ast.IdentifierNode]bool{}, map[string]bool{}, map[string]bool{}
+	n.callees, n.lets, n.calls, n.vars = map[*ast.IdentifierNode]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
 	ast.Walk(&tree, visitor(n.collect))
 	ast.Walk(&tree, visitor(n.check))
 }
@@ -86,6 +87,7 @@ func (n *nameCheck) variable(id *ast.IdentifierNode) {
 	name := id.Value
 	if _, ok := n.sc.vars[name]; ok {
 		n.sc.reads[name] = true
+		n.vars[name] = true
 		if n.sc.steps[name] {
 			n.c.used[n.sc.stage+":"+name] = true
 		}

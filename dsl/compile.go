@@ -8,6 +8,7 @@ import (
 	"reflect"
 	goruntime "runtime"
 	"sort"
+	"strings"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/conf"
@@ -206,6 +207,9 @@ func (c *compiler) compileExpr(src exprSource, sc *scope, wantBool bool) *Progra
 	tree, err := parser.Parse(src.text)
 	if err != nil {
 		c.exprError(src, err, "expr-syntax", "syntax error: ")
+		if c.commentCutIt(src) {
+			c.diags[len(c.diags)-1].Hint = "in YAML, ' #' starts a comment, which cut the expression short: quote the whole expression"
+		}
 		return nil
 	}
 	check := &nameCheck{c: c, sc: sc, src: src}
@@ -222,12 +226,34 @@ func (c *compiler) compileExpr(src exprSource, sc *scope, wantBool bool) *Progra
 		c.exprError(src, err, "expr", "")
 		return nil
 	}
-	calls := make([]string, 0, len(check.calls))
-	for name := range check.calls {
-		calls = append(calls, name)
+	return &Program{Source: src.text, Pos: src.pos, Path: src.path, Calls: sortedKeys(check.calls),
+		Vars: sortedKeys(check.vars), prog: prog, at: src.at}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
 	}
-	sort.Strings(calls)
-	return &Program{Source: src.text, Pos: src.pos, Path: src.path, Calls: calls, prog: prog, at: src.at}
+	sort.Strings(out)
+	return out
+}
+
+// commentCutIt reports whether a YAML comment follows the expression on
+// its last line, the likely reason an unquoted expression with # in it
+// does not parse.
+func (c *compiler) commentCutIt(src exprSource) bool {
+	end := src.at(len([]rune(src.text)))
+	line, ok := sourceLine(c.p.Source, end.Line)
+	if !ok {
+		return false
+	}
+	r := []rune(line)
+	rest := ""
+	if end.Col-1 < len(r) {
+		rest = strings.TrimSpace(string(r[end.Col-1:]))
+	}
+	return strings.HasPrefix(rest, "#")
 }
 
 // exprError reports an error from expr's parser or checker at the place in
@@ -236,7 +262,7 @@ func (c *compiler) exprError(src exprSource, err error, code, prefix string) {
 	pos, msg := src.pos, err.Error()
 	var fe *file.Error
 	if errors.As(err, &fe) {
-		pos, msg = src.at(fe.From), fe.Message
+		pos, msg = src.at(fe.From), strings.TrimSpace(fe.Message) // expr ends some messages with a space
 	}
 	c.errorf(pos, 1, code, "", "%s: %s%s", src.path, prefix, msg)
 }
@@ -282,10 +308,23 @@ func (c *compiler) programsOnPath(plan *Plan) {
 				prog = filepath.Join(plan.Dir, prog)
 			}
 			if _, err := look(prog); err != nil {
-				c.warnf(step.Argv[0].Pos, len([]rune(step.Argv[0].Source)), "not-found",
-					"install it, or give its full path", "program %q is not on PATH", step.Argv[0].Literal())
+				c.missingProgram(step.Argv[0])
 			}
 		}
+	}
+}
+
+// missingProgram warns that an exec step's program cannot be found.
+func (c *compiler) missingProgram(t *Template) {
+	name, span := t.Literal(), len([]rune(t.Source))
+	switch {
+	case filepath.IsAbs(name):
+		c.warnf(t.Pos, span, "not-found", "", "program %q does not exist or cannot be run", name)
+	case filepath.Base(name) != name:
+		c.warnf(t.Pos, span, "not-found", "relative paths resolve against the pipeline's folder (or --workdir)",
+			"program %q not found", name)
+	default:
+		c.warnf(t.Pos, span, "not-found", "install it, or give its full path", "program %q is not on PATH", name)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 )
 
 // stageScope returns the scope of the steps of a stage, before any step.
@@ -172,8 +173,12 @@ func (c *compiler) overrideParam(values map[string]any, name, raw string) {
 			known = append(known, p.Name)
 		}
 		hint := didYouMean(name, known)
-		if hint == "" {
-			hint = "the pipeline declares no such parameter under params"
+		switch {
+		case hint != "":
+		case len(known) == 0:
+			hint = "the pipeline declares no parameters"
+		default:
+			hint = "the pipeline's parameters: " + strings.Join(known, ", ")
 		}
 		c.errorf(pos, 1, "param", hint, "--param %s: unknown parameter %q", name, name)
 		return

@@ -3,6 +3,7 @@ package dsl
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,9 +20,10 @@ const aliasBudget = 10000
 type decoder struct {
 	src      *source
 	diags    Diagnostics
-	path     []string // where we are, for messages: map.on_error.retry
-	expanded int      // nodes visited through aliases so far
-	overrun  bool     // the alias budget was exceeded (reported once)
+	path     []string            // where we are, for messages: map.on_error.retry
+	expanded int                 // nodes visited through aliases so far
+	overrun  bool                // the alias budget was exceeded (reported once)
+	stubs    map[*yaml.Node]bool // the nulls resolve put in place of aliases past the budget
 	sizes    map[*yaml.Node]int
 }
 
@@ -57,8 +59,13 @@ func (d *decoder) report(sev Severity, pos Pos, span int, code, hint, format str
 		Message: fmt.Sprintf(format, args...), Hint: hint})
 }
 
-// errorf reports an error at node n, underlining a scalar's text.
+// errorf reports an error at node n, underlining a scalar's text. It says
+// nothing about a null that stands for an alias past the budget, whose error
+// is already reported.
 func (d *decoder) errorf(n *yaml.Node, code, hint, format string, args ...any) {
+	if d.stubs[n] {
+		return
+	}
 	d.report(SeverityError, d.src.pos(n), scalarSpan(n), code, hint, format, args...)
 }
 
@@ -96,7 +103,12 @@ func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
 				d.errorf(n, "alias-budget", "use fewer or smaller aliases",
 					"aliases expand to more than %d nodes", aliasBudget)
 			}
-			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: n.Line, Column: n.Column}
+			stub := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: n.Line, Column: n.Column}
+			if d.stubs == nil {
+				d.stubs = map[*yaml.Node]bool{}
+			}
+			d.stubs[stub] = true
+			return stub
 		}
 		n = n.Alias
 	}
@@ -277,11 +289,40 @@ func findField(fields []fieldSpec, key string) (fieldSpec, bool) {
 
 func (d *decoder) unknownKey(key *yaml.Node, fields []fieldSpec) {
 	keys := keysOf(fields)
-	hint := didYouMean(key.Value, keys)
+	hint := elsewhere(key.Value)
+	if hint == "" {
+		hint = didYouMean(key.Value, keys)
+	}
 	if hint == "" {
 		hint = "known keys: " + strings.Join(keys, ", ")
 	}
 	d.errorf(key, "unknown-key", hint, "unknown key %q in %s", key.Value, d.where())
+}
+
+// elsewhere says where a key that does not belong here belongs, such as
+// steps written at the top level: "steps belongs under map, initializer or a
+// callback".
+func elsewhere(key string) string {
+	var places []string
+	for t, group := range keyGroups {
+		_, ok := findField(fieldsOf(t), key)
+		_, inStage := findField(fieldsOf(stageType), key)
+		if ok && group != "" && !(group == "map" && inStage) { // map's stage keys are a stage's
+			places = append(places, groupPlace[group])
+		}
+	}
+	sort.Strings(places)
+	places = slices.Compact(places)
+	if len(places) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s belongs in %s", key, strings.Join(places, " or "))
+}
+
+// groupPlace names a key group for people.
+var groupPlace = map[string]string{
+	"stage": "a stage (initializer, map, callbacks.*)", "map": "map", "callbacks": "callbacks",
+	"step": "a step", "on_error": "on_error", "on_error.retry": "on_error.retry", "output": "output",
 }
 
 // decodeField reads value into the field fv, which is a node type, a struct,

@@ -1,9 +1,11 @@
 package dsl
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // Describe writes the plan in words, for dry runs: what it reads, how many
@@ -20,7 +22,7 @@ func (p *Plan) Describe(w io.Writer, items string) {
 	fmt.Fprintf(w, "items: %s: %s\n", p.Items.describe(), items)
 	fmt.Fprintf(w, "workers: %d; results in %s order; at most %d items in flight\n", p.Workers, p.Order, p.Window)
 	if p.Timeout > 0 {
-		fmt.Fprintf(w, "timeout: %s for the whole run\n", p.Timeout)
+		fmt.Fprintf(w, "timeout: %s for the whole run\n", FormatDuration(p.Timeout))
 	}
 	for _, st := range p.stages() {
 		st.describe(w)
@@ -58,7 +60,7 @@ var stageWhen = map[string]string{
 func (s *Stage) describe(w io.Writer) {
 	limit := ""
 	if s.Timeout > 0 {
-		limit = fmt.Sprintf(", at most %s per attempt", s.Timeout)
+		limit = fmt.Sprintf(", at most %s per attempt", FormatDuration(s.Timeout))
 	}
 	fmt.Fprintf(w, "%s (%s%s):\n", s.Name, stageWhen[s.Name], limit)
 	for i, step := range s.Steps {
@@ -91,7 +93,7 @@ func (s *Step) describe() string {
 		what += " if " + oneLine(s.If.Source)
 	}
 	if s.Timeout > 0 {
-		what += fmt.Sprintf(" (at most %s)", s.Timeout)
+		what += fmt.Sprintf(" (at most %s)", FormatDuration(s.Timeout))
 	}
 	return what
 }
@@ -101,9 +103,25 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// describeValue shows a parameter's value as JSON: "text", 3, [1,2],
+// {"a":"x"}, null.
 func describeValue(v any) string {
-	if s, ok := v.(string); ok {
-		return fmt.Sprintf("%q", s)
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
 	}
-	return fmt.Sprint(v)
+	return string(b)
+}
+
+// FormatDuration writes d as it would be written in a pipeline file: 10m
+// rather than Go's 10m0s.
+func FormatDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

@@ -48,7 +48,7 @@ func (d Diagnostic) MarshalJSON() ([]byte, error) {
 		Severity string `json:"severity"`
 		Code     string `json:"code"`
 		Message  string `json:"message"`
-		Hint     string `json:"hint,omitempty"`
+		Hint     string `json:"hint"`
 	}{d.Pos.File, d.Pos.Line, d.Pos.Col, d.Severity.String(), d.Code, d.Message, d.Hint})
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,6 +16,7 @@ import (
 // problems, as far as it could be read, together with a Diagnostics error
 // listing every problem, sorted by position.
 func Parse(file string, text []byte) (*Pipeline, error) {
+	text = bytes.TrimPrefix(text, []byte("\ufeff")) // a BOM would shift line 1's columns
 	d := &decoder{src: newSource(file, text), sizes: map[*yaml.Node]int{}}
 	p := &Pipeline{File: file, Source: text}
 	root, ok := d.document(text)
@@ -65,22 +67,34 @@ func (d *decoder) document(text []byte) (*yaml.Node, bool) {
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
+// yamlParserProblems are the messages of yaml.v3's parser errors, whose
+// "line N" counts from 0; its scanner errors count from 1.
+var yamlParserProblems = regexp.MustCompile(`^(did not find expected (',' or '[\]}]'|'-' indicator|<document start>|<stream-start>|key|node content)|found (duplicate %(TAG|YAML) directive|incompatible YAML document|undefined tag handle))$`)
+
 // yamlError turns yaml.v3's syntax errors ("yaml: line 3: ...") into
 // diagnostics. yaml.v3 gives no column, so the caret goes under the first
-// non-blank character of the line.
+// non-blank character of the line, or under a tab in its indentation.
 func (d *decoder) yamlError(err error) {
 	msg := err.Error()
 	line := 1
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+		if yamlParserProblems.MatchString(msg) {
+			line++
+		}
+		line = min(line, bytes.Count(d.src.text, []byte("\n"))+1) // the end of a file without a last line break
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
 	col := 1
 	hint := ""
 	if text, ok := sourceLine(d.src.text, line); ok {
-		col = len([]rune(text)) - len([]rune(strings.TrimLeft(text, " \t"))) + 1
+		indent := []rune(text)[:len([]rune(text))-len([]rune(strings.TrimLeft(text, " \t")))]
+		col = len(indent) + 1
+		if i := slices.Index(indent, '\t'); i >= 0 {
+			col = i + 1
+		}
 		if strings.Contains(text, "\t") {
 			hint = "YAML indentation must use spaces, not tabs"
 		}

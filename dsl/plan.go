@@ -151,7 +151,7 @@ func (p *Plan) NewWorker(id int, values map[string]any) (any, error) {
 		}
 		rv := reflect.ValueOf(x)
 		if !rv.Type().AssignableTo(v.Field(i).Type()) {
-			return nil, fmt.Errorf("initializer step %q gave a %s, where its expression promised a %s", name, rv.Type(), v.Field(i).Type())
+			return nil, fmt.Errorf("initializer step %q gave a value of type %s, but its expression has type %s", name, rv.Type(), v.Field(i).Type())
 		}
 		v.Field(i).Set(rv)
 	}

@@ -72,15 +72,15 @@ const (
 func (p Policy) Wait(n int, rnd float64) time.Duration {
 	d := p.Delay
 	if p.Backoff == BackoffExponential {
-		for i := 1; i < n && d < p.MaxDelay; i++ {
-			d *= 2
+		for i := 1; i < n && 0 < d && d < p.MaxDelay; i++ {
+			d += min(d, p.MaxDelay-d) // doubles, up to MaxDelay, without overflowing
 		}
-	}
-	if p.MaxDelay > 0 && d > p.MaxDelay {
-		d = p.MaxDelay
 	}
 	if p.Jitter > 0 {
 		d = time.Duration(float64(d) * (1 + p.Jitter*(2*rnd-1)))
+	}
+	if p.MaxDelay > 0 && d > p.MaxDelay {
+		d = p.MaxDelay // max_delay is the longest wait, jitter included
 	}
 	return d
 }
@@ -112,9 +112,9 @@ func (p Policy) Describe(stage string) string {
 }
 
 func (p Policy) describeRetry() string {
-	s := fmt.Sprintf("retry, %d attempts in all, waiting %s", p.Attempts, p.Delay)
+	s := fmt.Sprintf("retry, %d attempts in all, waiting %s", p.Attempts, FormatDuration(p.Delay))
 	if p.Backoff == BackoffExponential {
-		s += fmt.Sprintf(" doubling up to %s", p.MaxDelay)
+		s += fmt.Sprintf(" doubling up to %s", FormatDuration(p.MaxDelay))
 	}
 	if p.Jitter > 0 {
 		s += fmt.Sprintf(" ±%g%%", p.Jitter*100)

@@ -14,6 +14,7 @@ type Program struct {
 	Pos    Pos      // where Source starts in the file
 	Path   string   // where it stands in the pipeline: map.steps[0].expr
 	Calls  []string // functions it calls, for dry runs to judge side effects
+	Vars   []string // variables it reads, for error reports to show
 	prog   *vm.Program
 	at     func(offset int) Pos
 }
@@ -35,6 +36,28 @@ func (p *Program) ErrorPos(err error) Pos {
 		return p.at(fe.From)
 	}
 	return p.Pos
+}
+
+// Failing returns the part of Source an error from Run points at, when it
+// is smaller than the whole, and how many characters of the file to
+// underline for it.
+func (p *Program) Failing(err error) (sub string, span int) {
+	var fe *file.Error
+	if !errors.As(err, &fe) || p.at == nil {
+		return "", 1
+	}
+	r := []rune(p.Source)
+	from, to := min(max(fe.From, 0), len(r)), min(max(fe.To, 0), len(r))
+	if to <= from {
+		return "", 1
+	}
+	if a, b := p.at(from), p.at(to-1); a.Line == b.Line {
+		span = b.Col - a.Col + 1
+	}
+	if s := string(r[from:to]); s != p.Source {
+		sub = s
+	}
+	return sub, max(span, 1)
 }
 
 // PosAt returns the file position of the rune at offset in Source.

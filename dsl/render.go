@@ -45,8 +45,23 @@ func (d Diagnostic) Render(w io.Writer, src []byte, st Style) {
 
 // HintLine formats a hint aligned with the gutter of a snippet at line.
 func HintLine(line int, hint string, st Style) string {
-	pad := strings.Repeat(" ", len(fmt.Sprint(max(line, 1)))+3)
-	return pad + paint(st.Hint, "= hint:") + " " + hint
+	return NoteLine(line, "hint", hint, st)
+}
+
+// NoteLine formats a labelled note, "= LABEL: TEXT", aligned with the
+// gutter of a snippet at line, as compilers write notes under an error.
+func NoteLine(line int, label, text string, st Style) string {
+	return gutterPad(line) + paint(st.Hint, "= "+label+":") + " " + text
+}
+
+// QuoteLine formats one line of quoted evidence (stderr, a stack) in the
+// gutter of a snippet at line.
+func QuoteLine(line int, text string, st Style) string {
+	return gutterPad(line) + paint(st.Gutter, "|") + "   " + text
+}
+
+func gutterPad(line int) string {
+	return strings.Repeat(" ", len(fmt.Sprint(max(line, 1)))+3)
 }
 
 // Snippet returns the lines that show pos in src: a gutter, the source line

@@ -67,7 +67,11 @@ func (s *source) scalarPositions(n *yaml.Node) []Pos {
 		c.col++ // past the opening quote
 	}
 	last := Pos{s.file, n.Line, n.Column}
+	block := n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0
 	for i, r := range value {
+		if block && c.col == 1 {
+			c = s.skipIndent(c, value[i:])
+		}
 		var ok bool
 		c, ok = s.align(c, r, n.Style)
 		if !ok {
@@ -85,6 +89,22 @@ func (s *source) scalarPositions(n *yaml.Node) []Pos {
 		out[0] = Pos{s.file, n.Line, n.Column}
 	}
 	return out
+}
+
+// skipIndent moves c, at the start of a line of a block scalar, past the
+// block's indentation: the line's leading spaces but those the value keeps
+// (a more indented line keeps the extra ones), so that they map to the
+// extra spaces and not to the indentation.
+func (s *source) skipIndent(c cursor, rest []rune) cursor {
+	keep, lead := 0, 0
+	for keep < len(rest) && rest[keep] == ' ' {
+		keep++
+	}
+	for s.at(cursor{c.line, lead + 1}) == ' ' {
+		lead++
+	}
+	c.col += max(lead-keep, 0)
+	return c
 }
 
 // align moves c forward to the raw rune that produced value rune r.
