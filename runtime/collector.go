@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"time"
+
 	"github.com/poolflow/poolflow/dsl"
 )
 
@@ -69,10 +71,11 @@ func (c *collector) notStarted(j job) {
 	c.r.notTaken(j)
 }
 
-// deliver frees the item's window slot and, unless the run is ending,
-// counts it, keeps its result and runs its callback.
+// deliver counts an item, keeps its result and runs its callback, unless
+// the run is ending, and then frees its window slot: an item stays in
+// flight until its callback has run.
 func (c *collector) deliver(out outcome) {
-	<-c.r.slots
+	defer func() { <-c.r.slots }()
 	if c.r.ctx.Err() != nil {
 		return
 	}
@@ -120,7 +123,11 @@ func (c *collector) callback(st *dsl.Stage, out outcome, name string, value any)
 
 // runCallback runs a callback stage under its policy.
 func (c *collector) runCallback(st *dsl.Stage) {
+	started := time.Now()
 	_, err, act, _ := c.rn.withPolicy(st, c.r.hooks)
+	if obs := c.r.eng.Observer; obs != nil {
+		obs.StageFinished(StageRecord{Stage: st.Name, Worker: -1, Index: c.rn.index, Duration: time.Since(started), Err: err})
+	}
 	switch act {
 	case actSkip:
 		c.sum.CallbackFailures = append(c.sum.CallbackFailures, err)

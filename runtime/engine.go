@@ -24,6 +24,10 @@ type Engine struct {
 	Log func(line string)
 	// Observer hears about every item; nil means nobody listens.
 	Observer Observer
+	// ListNotStarted makes a run that ends early read the rest of its
+	// source and tell the Observer about every item it never started, for
+	// a report that lists every item.
+	ListNotStarted bool
 
 	sleep func(context.Context, time.Duration) error // retry waits; tests fake it
 	rand  func() float64                             // jitter; tests fake it
@@ -65,6 +69,7 @@ type run struct {
 	jobs     chan job
 	outcomes chan outcome
 	slots    chan struct{} // one per item in flight
+	fed      int           // items read from the source; the feeder's, read after it ends
 	finished atomic.Int64  // items that succeeded or failed for good
 	failed   atomic.Int64  // items that failed for good
 	retired  atomic.Int64  // workers whose initializer failed under skip
@@ -87,11 +92,19 @@ func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
 		return &Summary{Aborted: true}, r.err()
 	}
 	defer src.close()
-	col := r.start(src)
-	sum := col.summary()
-	if r.ctx.Err() == nil {
-		sum.Output = r.finish(col)
+	if e.Observer != nil {
+		e.Observer.RunStarted(sourceLength(src))
 	}
+	col := r.start(src)
+	if r.ctx.Err() != nil && e.ListNotStarted {
+		r.listRest(src, col)
+	}
+	output := ""
+	if r.ctx.Err() == nil {
+		output = r.finish(col) // may record a done callback's failure
+	}
+	sum := col.summary()
+	sum.Output = output
 	sum.Stats.Elapsed = time.Since(r.started)
 	sum.Aborted = r.ctx.Err() != nil
 	return sum, r.err()
@@ -173,6 +186,7 @@ func (r *run) feed(src source, wg *sync.WaitGroup) {
 	defer close(r.jobs)
 	defer r.recoverPanic("items")
 	for index := 0; ; index++ {
+		r.fed = index
 		select {
 		case r.slots <- struct{}{}:
 		case <-r.ctx.Done():
@@ -186,12 +200,25 @@ func (r *run) feed(src source, wg *sync.WaitGroup) {
 			r.abort(&Error{Kind: KindSource, Stage: "items", Message: messageOf(err), Pos: r.plan.Items.Pos, Index: -1, Worker: -1, Cause: err})
 			return
 		}
+		r.fed = index + 1
 		select {
 		case r.jobs <- job{index, item}:
 		case <-r.ctx.Done():
 			r.notTaken(job{index, item})
 			return
 		}
+	}
+}
+
+// listRest reads what the feeder left of the source and reports each item
+// as never started.
+func (r *run) listRest(src source, col *collector) {
+	for index := r.fed; ; index++ {
+		item, err := src.next()
+		if err != nil {
+			return
+		}
+		col.notStarted(job{index, item})
 	}
 }
 

@@ -43,10 +43,13 @@ var ErrInterrupted = errors.New("interrupted")
 type Error struct {
 	Kind     Kind
 	Message  string
-	Stage    string  // initializer, map, callbacks.result, ..., run, output
-	Step     string  // the step's name or "step N"
-	Pos      dsl.Pos // the failing expression or step in the file
-	Source   string  // the failing expression or template, as written
+	Stage    string   // initializer, map, callbacks.result, ..., run, output
+	Step     string   // the step's name or "step N"
+	Pos      dsl.Pos  // the failing expression or step in the file
+	Span     int      // characters to underline from Pos
+	Source   string   // the failing expression or template, as written
+	SubExpr  string   // the part of Source that failed, when smaller
+	Values   []string // "name = value" of the variables Source reads
 	Item     any
 	Index    int
 	Attempt  int // the attempt that failed, from 1

@@ -130,6 +130,17 @@ func text(v any) string {
 	return string(b)
 }
 
+// jsonish shows a value for people: strings quoted, the rest as text.
+func jsonish(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	if v == nil {
+		return "nil"
+	}
+	return text(v)
+}
+
 // shellWords quotes a value for /bin/sh: a list as its quoted elements
 // separated by spaces, anything else as one quoted word.
 func shellWords(v any) string {

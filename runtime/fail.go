@@ -22,10 +22,15 @@ func (r *runner) fail(stageCtx context.Context, st *dsl.Stage, step *dsl.Step, p
 	e := &Error{Kind: kindOf(r.run, err), Message: messageOf(err), Stage: st.Name, Step: step.Label,
 		Pos: step.Pos, Item: r.item, Index: r.index, Attempt: r.attempt, Worker: r.worker,
 		Duration: time.Since(started), Cause: err}
+	e.Span = len(step.Kind)
 	if prog != nil {
 		e.Pos, e.Source = prog.ErrorPos(err), prog.Source
+		e.SubExpr, e.Span = prog.Failing(err)
 	}
 	r.evidence(e, err)
+	if prog != nil && (e.Kind == KindExpr || e.Kind == KindAssert || e.Kind == KindFail || e.Kind == KindPanic) {
+		e.Values = r.values(prog)
+	}
 	switch e.Kind {
 	case KindTimeout:
 		e.Message = timeoutMessage(stageCtx, st, step)
@@ -56,6 +61,18 @@ func (r *runner) evidence(e *Error, err error) {
 	if errors.As(err, &panicErr) {
 		e.Stack = panicErr.Stack
 	}
+}
+
+// values shows the variables a failing program read, as they were.
+func (r *runner) values(p *dsl.Program) []string {
+	var out []string
+	for _, name := range p.Vars {
+		if name == builtins.ContextVar {
+			continue
+		}
+		out = append(out, name+" = "+shorten(jsonish(r.ev.env[name]), 120))
+	}
+	return out
 }
 
 // messageOf is an error's message without expr's source snippet, which the

@@ -36,6 +36,9 @@ type ItemRecord struct {
 // reports. Its methods are called from several goroutines at once and must
 // be safe for that; they should return quickly, as the run waits for them.
 type Observer interface {
+	// RunStarted is called once the source is open; total is the number of
+	// items when the source knows it, else -1.
+	RunStarted(total int)
 	// ItemStarted is called when a worker takes an item.
 	ItemStarted(index int, item any, worker int)
 	// Retrying is called when a failed attempt will be retried after wait.
@@ -50,4 +53,79 @@ type Observer interface {
 	// WorkerRetired is called when a worker's initializer fails for good
 	// under skip and other workers go on.
 	WorkerRetired(err *Error)
+	// StageFinished is called after each run of the initializer (once per
+	// worker) and of a callback, however it ended.
+	StageFinished(rec StageRecord)
+}
+
+// StageRecord is one run of the initializer or of a callback.
+type StageRecord struct {
+	Stage    string
+	Worker   int // -1 for callbacks
+	Index    int // the item a result or error callback ran for; else -1
+	Duration time.Duration
+	Err      *Error // the final failure, or nil
+}
+
+// NopObserver does nothing; embed it to implement only some methods.
+type NopObserver struct{}
+
+func (NopObserver) RunStarted(int)                 {}
+func (NopObserver) ItemStarted(int, any, int)      {}
+func (NopObserver) Retrying(*Error, time.Duration) {}
+func (NopObserver) ItemFinished(ItemRecord)        {}
+func (NopObserver) ItemNotStarted(int, any)        {}
+func (NopObserver) CallbackFailed(*Error)          {}
+func (NopObserver) WorkerRetired(*Error)           {}
+func (NopObserver) StageFinished(StageRecord)      {}
+
+// Observers fans every event out to each of obs, in order.
+type Observers []Observer
+
+func (o Observers) RunStarted(total int) {
+	for _, x := range o {
+		x.RunStarted(total)
+	}
+}
+
+func (o Observers) ItemStarted(index int, item any, worker int) {
+	for _, x := range o {
+		x.ItemStarted(index, item, worker)
+	}
+}
+
+func (o Observers) Retrying(err *Error, wait time.Duration) {
+	for _, x := range o {
+		x.Retrying(err, wait)
+	}
+}
+
+func (o Observers) ItemFinished(rec ItemRecord) {
+	for _, x := range o {
+		x.ItemFinished(rec)
+	}
+}
+
+func (o Observers) ItemNotStarted(index int, item any) {
+	for _, x := range o {
+		x.ItemNotStarted(index, item)
+	}
+}
+
+func (o Observers) CallbackFailed(err *Error) {
+	for _, x := range o {
+		x.CallbackFailed(err)
+	}
+}
+
+func (o Observers) WorkerRetired(err *Error) {
+	for _, x := range o {
+		x.WorkerRetired(err)
+	}
+}
+
+func (o Observers) StageFinished(rec StageRecord) {
+	for _, x := range o {
+		x.StageFinished(rec)
+	}
 }

@@ -63,7 +63,7 @@ func (r *run) writeOutput(rn *runner) (string, *Error) {
 	if to == "-" {
 		err = r.toStdout(write)
 	} else {
-		err = writeAtomic(rn.scope.Path(to), write)
+		err = WriteFileAtomic(rn.scope.Path(to), write)
 	}
 	if err != nil {
 		return "", fail(err, o.Pos)
@@ -83,9 +83,11 @@ func (r *run) toStdout(write func(io.Writer) error) error {
 	return bw.Flush()
 }
 
-// writeAtomic writes a file through a temporary file in the same folder
-// and a rename, so that readers and failed runs never see half a file.
-func writeAtomic(path string, write func(io.Writer) error) error {
+// WriteFileAtomic writes a file through a temporary file in the same
+// folder and a rename, so that readers and failed runs never see half a
+// file, and a file that was there stays as it was until the new one is
+// whole.
+func WriteFileAtomic(path string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err

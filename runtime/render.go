@@ -8,23 +8,30 @@ import (
 	"github.com/poolflow/poolflow/dsl"
 )
 
-// RenderError writes a failure the way compilers write errors: a first
-// line FILE:LINE:COL: error: WHERE: ITEM failed ... that tools parse and
-// editors jump to, then the pipeline's source line with a caret, the
-// command and its standard error, the cause chain, and a panic's stack.
-// src is the pipeline file's text.
+// RenderError writes a failure as compilers write errors, in the same form
+// as validation diagnostics: a first line FILE:LINE:COL: error: ... that
+// tools parse and editors jump to, saying where, which item, after how many
+// attempts under which policy; then the pipeline's source line with a caret
+// under the failing expression or step; then notes: the cause chain, the
+// sub-expression and the values involved, the command as run with its
+// exit status and the end of its standard error, a panic's stack. src is
+// the pipeline file's text.
 func RenderError(w io.Writer, e *Error, src []byte, st dsl.Style) {
-	d := dsl.Diagnostic{Pos: e.Pos, Severity: dsl.SeverityError, Message: headline(e)}
-	if !e.Pos.IsValid() {
-		fmt.Fprintf(w, "%s: %s\n", paint(st.Error, "error"), d.Message)
-	} else {
-		fmt.Fprintf(w, "%s: %s: %s\n", paint(st.Location, e.Pos.String()), paint(st.Error, "error"), d.Message)
-		for _, line := range dsl.Snippet(src, e.Pos, 1, st) {
-			fmt.Fprintln(w, line)
+	line := e.Pos.Line
+	if e.Pos.IsValid() {
+		fmt.Fprintf(w, "%s: %s: %s\n", paint(st.Location, e.Pos.String()), paint(st.Error, "error"), Headline(e))
+		for _, l := range dsl.Snippet(src, e.Pos, e.Span, st) {
+			fmt.Fprintln(w, l)
 		}
+	} else {
+		fmt.Fprintf(w, "%s: %s\n", paint(st.Error, "error"), Headline(e))
 	}
-	for _, line := range details(e) {
-		fmt.Fprintln(w, "    "+line)
+	for _, n := range notes(e) {
+		if n.label == "" {
+			fmt.Fprintln(w, dsl.QuoteLine(line, n.text, st))
+		} else {
+			fmt.Fprintln(w, dsl.NoteLine(line, n.label, n.text, st))
+		}
 	}
 }
 
@@ -35,9 +42,9 @@ func paint(f func(string) string, s string) string {
 	return f(s)
 }
 
-// headline is the first line's message: where, which item, how many
-// attempts under which policy, and why.
-func headline(e *Error) string {
+// Headline is the first line's message: where, which item, how many
+// attempts under which policy.
+func Headline(e *Error) string {
 	var b strings.Builder
 	b.WriteString(e.Where())
 	switch {
@@ -54,36 +61,51 @@ func headline(e *Error) string {
 	if e.Policy != "" {
 		fmt.Fprintf(&b, " (%s)", e.Policy)
 	}
-	fmt.Fprintf(&b, ": %s", firstLine(e.Message))
 	return b.String()
 }
 
-// details are the indented lines under the snippet: kind, command, exit
-// status, stderr, causes, stack.
-func details(e *Error) []string {
-	lines := []string{"kind: " + string(e.Kind)}
+// telling reports whether a failing sub-expression says more than the
+// caret: not a lone name or bracket.
+func telling(sub string) bool {
+	return len(sub) >= 3 && strings.ContainsAny(sub, "()[]+-*/.<>=!&|?:, ")
+}
+
+// note is one line under the snippet; an empty label quotes evidence.
+type note struct{ label, text string }
+
+// notes are the lines under the snippet, most telling first.
+func notes(e *Error) []note {
+	out := []note{{"error", fmt.Sprintf("%s: %s", e.Kind, firstLine(e.Message))}}
+	for _, c := range causes(e) {
+		out = append(out, note{"cause", c})
+	}
+	if telling(e.SubExpr) {
+		out = append(out, note{"in", e.SubExpr})
+	}
+	for _, v := range e.Values {
+		out = append(out, note{"value", v})
+	}
 	if e.Command != "" {
-		lines = append(lines, "command: "+e.Command)
+		out = append(out, note{"command", e.Command})
 	}
 	if e.Kind == KindExit && e.Code > 0 {
-		lines = append(lines, fmt.Sprintf("exit status: %d", e.Code))
+		out = append(out, note{"exit status", fmt.Sprint(e.Code)})
 	}
-	if e.Stderr != "" {
-		lines = append(lines, "stderr (last lines):")
-		for _, l := range strings.Split(e.Stderr, "\n") {
-			lines = append(lines, "  | "+l)
-		}
+	out = appendBlock(out, fmt.Sprintf("stderr, last %d lines", stderrTailLines), e.Stderr)
+	return appendBlock(out, "stack", TrimStack(e.Stack))
+}
+
+// appendBlock adds a labelled block of quoted lines when text is not empty.
+func appendBlock(out []note, label, text string) []note {
+	text = strings.TrimRight(text, "\n")
+	if text == "" {
+		return out
 	}
-	for _, c := range causes(e) {
-		lines = append(lines, "cause: "+c)
+	out = append(out, note{label, ""})
+	for _, l := range strings.Split(text, "\n") {
+		out = append(out, note{"", l})
 	}
-	if e.Stack != "" {
-		lines = append(lines, "stack:")
-		for _, l := range strings.Split(strings.TrimRight(e.Stack, "\n"), "\n") {
-			lines = append(lines, "  "+l)
-		}
-	}
-	return lines
+	return out
 }
 
 // causes lists the messages of the wrapped errors that add something to
@@ -107,4 +129,41 @@ func causes(e *Error) []string {
 		err = u.Unwrap()
 	}
 	return out
+}
+
+// TrimStack keeps the frames of a Go stack that tell where a panic came
+// from: it drops the goroutine header, the runtime's and the panic
+// wrapper's frames, and everything from expr's VM on (poolflow's own
+// plumbing), and writes each frame as "function (file:line)".
+func TrimStack(stack string) string {
+	lines := strings.Split(strings.TrimRight(stack, "\n"), "\n")
+	var frames []string
+	afterPanic := false
+	for i := 0; i+1 < len(lines); i++ {
+		fn := strings.TrimSpace(lines[i])
+		if strings.HasPrefix(fn, "goroutine ") || strings.HasPrefix(lines[i], "\t") {
+			continue
+		}
+		loc := strings.TrimSpace(lines[i+1])
+		if j := strings.LastIndex(loc, " +0x"); j > 0 {
+			loc = loc[:j]
+		}
+		name := fn
+		if j := strings.LastIndex(name, "("); j > 0 {
+			name = name[:j]
+		}
+		switch {
+		case name == "panic":
+			afterPanic, frames = true, nil
+			continue
+		case strings.HasPrefix(name, "runtime.") || strings.HasPrefix(name, "runtime/debug."):
+			continue
+		case strings.HasPrefix(name, "github.com/expr-lang/expr/"):
+			return strings.Join(frames, "\n")
+		}
+		if afterPanic || len(frames) < 20 {
+			frames = append(frames, fmt.Sprintf("%s (%s)", name, loc))
+		}
+	}
+	return strings.Join(frames, "\n")
 }

@@ -61,10 +61,13 @@ func openFileSource(ctx context.Context, kind, path, dir string) (source, error)
 		}
 		return listOf(v)
 	}
-	full := (&builtins.Scope{Dir: dir}).Path(path)
-	f, err := os.Open(full)
+	f, err := os.Open((&builtins.Scope{Dir: dir}).Path(path))
 	if err != nil {
-		return nil, fmt.Errorf("items: %w", err)
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("%s %q: %w", kind, path, err)
 	}
 	switch kind {
 	case dsl.ItemsCSV:
@@ -88,7 +91,7 @@ func listOf(v any) (source, error) {
 	}
 	rv := reflect.ValueOf(v)
 	if v == nil || (rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array) {
-		return nil, fmt.Errorf("items: the expression gave %s, not a list", describeType(v))
+		return nil, fmt.Errorf("the items expression gave %s, not a list", describeType(v))
 	}
 	return &reflectSource{list: rv}, nil
 }
@@ -98,6 +101,33 @@ func describeType(v any) string {
 		return "nil"
 	}
 	return reflect.TypeOf(v).String()
+}
+
+// sized is a source that knows how many items it has.
+type sized interface{ length() int }
+
+// sourceLength is the number of items of src, or -1 when it streams.
+func sourceLength(src source) int {
+	if s, ok := src.(sized); ok {
+		return s.length()
+	}
+	return -1
+}
+
+func (s *listSource) length() int    { return len(s.list) }
+func (s *reflectSource) length() int { return s.list.Len() }
+func (s *rangeSource) length() int {
+	if n := (s.stop - s.next_ + s.step - sign(s.step)) / s.step; n > 0 {
+		return n
+	}
+	return 0
+}
+
+func sign(n int) int {
+	if n < 0 {
+		return -1
+	}
+	return 1
 }
 
 type listSource struct {
@@ -166,12 +196,12 @@ func (s *lineSource) next() (any, error) {
 		}
 		v, err := s.decode(b)
 		if err != nil {
-			return nil, fmt.Errorf("items: %s:%d: %w", s.name, s.line, err)
+			return nil, fmt.Errorf("%s:%d: %w", s.name, s.line, err)
 		}
 		return v, nil
 	}
 	if err := s.scan.Err(); err != nil {
-		return nil, fmt.Errorf("items: %s:%d: %w", s.name, s.line+1, err)
+		return nil, fmt.Errorf("%s:%d: %w", s.name, s.line+1, err)
 	}
 	return nil, io.EOF
 }
@@ -194,7 +224,7 @@ func newCSVSource(f *os.File, name string) (source, error) {
 	}
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("items: %s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], "\ufeff")
@@ -212,7 +242,7 @@ func (s *csvSource) next() (any, error) {
 	}
 	if err != nil {
 		line, _ := s.r.FieldPos(0)
-		return nil, fmt.Errorf("items: %s:%d: %w", s.name, line, err)
+		return nil, fmt.Errorf("%s:%d: %w", s.name, line, err)
 	}
 	row := make(map[string]string, len(s.header))
 	for i, h := range s.header {

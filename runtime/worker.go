@@ -38,7 +38,11 @@ func (r *run) initialize(rn *runner) bool {
 	if st == nil {
 		return true
 	}
+	started := time.Now()
 	_, err, act, _ := rn.withPolicy(st, r.hooks)
+	if obs := r.eng.Observer; obs != nil {
+		obs.StageFinished(StageRecord{Stage: st.Name, Worker: rn.worker, Index: -1, Duration: time.Since(started), Err: err})
+	}
 	switch act {
 	case actOK:
 		return r.setWorker(rn, st)

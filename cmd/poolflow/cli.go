@@ -68,6 +68,12 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.AddCommand(newValidate(stdout, stderr), newRun(stdout, stderr))
+	root.Args = cobra.NoArgs
+	root.RunE = func(cmd *cobra.Command, args []string) error {
+		cmd.SetOut(stderr)
+		cmd.Usage()
+		return &exitError{code: exitInvalid}
+	}
+	root.AddCommand(newValidate(stdout, stderr), newRun(stdout, stderr), newInit(stdout), newBuiltins(stdout), newSchema(stdout))
 	return root
 }

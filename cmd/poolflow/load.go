@@ -30,15 +30,20 @@ func (f *loadFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.color, "color", "auto", "colour: auto, always or never")
 }
 
-func (f *loadFlags) check() error {
+func (f *loadFlags) check(cmd *cobra.Command) error {
+	if cmd.Flags().Changed("workers") && f.workers < 1 {
+		return usageErrorf("--workers must be at least 1, got %d", f.workers)
+	}
+	if f.workdir != "" {
+		if info, err := os.Stat(f.workdir); err != nil || !info.IsDir() {
+			return usageErrorf("--workdir %s: not a folder", f.workdir)
+		}
+	}
 	if f.format != "text" && f.format != "json" {
 		return usageErrorf("--format must be text or json, got %q", f.format)
 	}
 	if f.color != "auto" && f.color != "always" && f.color != "never" {
 		return usageErrorf("--color must be auto, always or never, got %q", f.color)
-	}
-	if f.workers < 0 {
-		return usageErrorf("--workers must be at least 1, got %d", f.workers)
 	}
 	return nil
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"syscall"
+	"os"
+	"time"
 
 	"github.com/poolflow/poolflow/builtins"
 	"github.com/poolflow/poolflow/runtime"
@@ -15,8 +17,10 @@ import (
 // runFlags are the flags of `poolflow run`.
 type runFlags struct {
 	loadFlags
-	dryRun bool
-	quiet  bool
+	dryRun  bool
+	quiet   bool
+	verbose bool
+	report  string
 }
 
 func newRun(stdout, stderr io.Writer) *cobra.Command {
@@ -26,7 +30,7 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Run a pipeline (or, with --dry-run, check it and print its plan)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := f.check(); err != nil {
+			if err := f.check(cmd); err != nil {
 				return err
 			}
 			return run(cmd.Context(), args[0], &f, stdout, stderr)
@@ -36,6 +40,8 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 	cmd.Flags().IntVarP(&f.workers, "workers", "w", 0, "number of workers (default: the file's, else the number of CPUs)")
 	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "check the pipeline and print its plan; run nothing with side effects")
 	cmd.Flags().BoolVarP(&f.quiet, "quiet", "q", false, "print no summary and no progress")
+	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "also print each failed attempt that is retried")
+	cmd.Flags().StringVar(&f.report, "report", "", "write a JSON report of the run to this file, even when it fails")
 	return cmd
 }
 
@@ -45,54 +51,90 @@ func run(ctx context.Context, file string, f *runFlags, stdout, stderr io.Writer
 		return err
 	}
 	l := load(file, opts)
-	if f.format == "json" {
-		if err := writeJSON(stderr, l.diags); err != nil {
-			return err
-		}
-	} else {
-		printDiagnostics(stderr, l, styleFor(f.color, stderr))
-	}
+	con := &console{w: stderr, src: l.text, style: styleFor(f.color, stderr), json: f.format == "json", verbose: f.verbose}
+	con.diagnostics(l.diags)
 	if l.failed(f.strict) {
 		return &exitError{code: exitInvalid}
 	}
 	if f.dryRun {
-		return dryRun(ctx, l, stdout)
+		return dryRun(ctx, l, stdout, stderr)
 	}
-	return execute(l, f, stdout, stderr)
+	return execute(l, f, con, stdout)
 }
 
 // execute runs the plan, with SIGINT and SIGTERM cancelling it as abort-all
-// does, and prints how it went.
-func execute(l *loaded, f *runFlags, stdout, stderr io.Writer) error {
+// does, and tells how it went: failures as they happen, the summary, the
+// report.
+func execute(l *loaded, f *runFlags, con *console, stdout io.Writer) error {
 	ctx, signals := withSignals(context.Background())
 	defer signals.stop()
-	eng := &runtime.Engine{Stdout: stdout, Log: lineWriter(stderr)}
-	sum, err := eng.Run(ctx, l.plan)
-	st := styleFor(f.color, stderr)
-	for _, cf := range sum.CallbackFailures {
-		runtime.RenderError(stderr, cf, l.text, st)
+	journal := runtime.NewJournal(f.report != "")
+	eng := &runtime.Engine{Stdout: stdout, Log: con.log, Observer: runtime.Observers{journal, con},
+		ListNotStarted: f.report != ""}
+	var tick *ticker
+	if showProgress(f, con.w) {
+		con.bar = newProgress(con.w, journal, time.Now)
+		tick = startTicker(con, 100*time.Millisecond)
 	}
-	if err != nil {
-		var e *runtime.Error
-		if errors.As(err, &e) {
-			runtime.RenderError(stderr, e, l.text, st)
+	started := time.Now()
+	sum, runErr := eng.Run(ctx, l.plan)
+	ended := time.Now()
+	if tick != nil {
+		tick.stop(con)
+	}
+	var e *runtime.Error
+	if errors.As(runErr, &e) {
+		con.failure("error", e)
+	}
+	code := exitStatus(runErr, signals.received())
+	if !f.quiet {
+		if con.json {
+			con.printJSON(summaryJSON(sum, journal))
+		} else {
+			con.println(summaryText(sum, journal))
 		}
 	}
-	printSummary(stderr, sum, f.quiet)
-	switch {
-	case signals.received() == syscall.SIGINT:
-		return &exitError{code: exitInterrupted}
-	case signals.received() == syscall.SIGTERM:
-		return &exitError{code: exitTerminated}
-	case err != nil:
-		return &exitError{code: exitFailed}
+	if f.report != "" {
+		info := runtime.RunInfo{Started: started, Ended: ended, ExitStatus: code, Interrupted: signals.received() != nil}
+		if err := writeReport(f.report, runtime.NewReport(l.plan, sum, journal, runErr, info)); err != nil {
+			return &exitError{code: exitFailed, err: fmt.Errorf("--report %s: %w", f.report, err)}
+		}
+	}
+	if code != exitOK {
+		return &exitError{code: code}
 	}
 	return nil
 }
 
+// exitStatus is the exit code of a run: 130 or 143 after a signal, 1 after
+// a failure, else 0.
+func exitStatus(runErr error, sig os.Signal) int {
+	switch {
+	case sig != nil:
+		return signalExitCode(sig)
+	case runErr != nil:
+		return exitFailed
+	}
+	return exitOK
+}
+
+// showProgress: a bar only on a terminal, only for text, never with --quiet.
+func showProgress(f *runFlags, w io.Writer) bool {
+	return !f.quiet && f.format == "text" && isTerminal(w)
+}
+
+// writeReport writes the JSON report atomically.
+func writeReport(path string, r *runtime.Report) error {
+	return runtime.WriteFileAtomic(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	})
+}
+
 // dryRun prints the plan, counting the items where that calls nothing with
 // side effects.
-func dryRun(ctx context.Context, l *loaded, stdout io.Writer) error {
+func dryRun(ctx context.Context, l *loaded, stdout, stderr io.Writer) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -105,6 +147,7 @@ func dryRun(ctx context.Context, l *loaded, stdout io.Writer) error {
 	switch {
 	case err != nil:
 		count = fmt.Sprintf("cannot be read: %v", err)
+		defer func() { fmt.Fprintf(stderr, "poolflow: the items cannot be read, a run would fail: %v\n", err) }()
 	case known && n == 1:
 		count = "1 item"
 	case known:
@@ -112,5 +155,8 @@ func dryRun(ctx context.Context, l *loaded, stdout io.Writer) error {
 	}
 	l.plan.Describe(stdout, count)
 	fmt.Fprintln(stdout, "dry run: nothing was run")
+	if err != nil {
+		return &exitError{code: exitFailed}
+	}
 	return nil
 }

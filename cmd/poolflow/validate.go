@@ -18,7 +18,7 @@ with its file, line and column. Exit 0 when all are valid, 2 otherwise.
 With --format json the diagnostics go to stdout as one JSON array.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
-			if err := f.check(); err != nil {
+			if err := f.check(cmd); err != nil {
 				return err
 			}
 			opts, err := f.options()

@@ -1,0 +1,100 @@
+package main
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/poolflow/poolflow/builtins"
+	"github.com/poolflow/poolflow/dsl"
+	"github.com/spf13/cobra"
+)
+
+//go:embed starter.yaml
+var starterPipeline []byte
+
+const starterInput = "the quick brown fox\njumps over\nthe lazy dog\n"
+
+func newBuiltins(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "builtins",
+		Short: "List the functions expressions may call, with their signatures",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, err := io.WriteString(stdout, builtins.Listing())
+			return err
+		},
+	}
+}
+
+func newSchema(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "schema",
+		Short: "Print the JSON Schema of pipeline files, for editors",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return writeSchema(stdout)
+		},
+	}
+}
+
+func writeSchema(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(dsl.Schema())
+}
+
+func newInit(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "init [DIR]",
+		Short: "Write a commented starter pipeline, its schema and a sample input",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := "."
+			if len(args) == 1 {
+				dir = args[0]
+			}
+			return initProject(dir, stdout)
+		},
+	}
+}
+
+// initProject writes pipeline.yaml, pipeline.schema.json and input.txt in
+// dir. It never overwrites a pipeline; the schema is always current.
+func initProject(dir string, stdout io.Writer) error {
+	pipeline := filepath.Join(dir, "pipeline.yaml")
+	if _, err := os.Stat(pipeline); err == nil {
+		return usageErrorf("%s already exists; init writes a new pipeline only", pipeline)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
+	f, err := os.Create(filepath.Join(dir, "pipeline.schema.json"))
+	if err == nil {
+		err = errors.Join(writeSchema(f), f.Close())
+	}
+	if err == nil {
+		err = writeIfMissing(filepath.Join(dir, "input.txt"), []byte(starterInput))
+	}
+	if err == nil {
+		err = os.WriteFile(pipeline, starterPipeline, 0o644)
+	}
+	if err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
+	fmt.Fprintf(stdout, "wrote %s, its schema and a sample input\nnext: poolflow validate %s && poolflow run %s\n", pipeline, pipeline, pipeline)
+	return nil
+}
+
+func writeIfMissing(path string, data []byte) error {
+	if _, err := os.Stat(path); err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/poolflow/poolflow/dsl"
+	"github.com/poolflow/poolflow/runtime"
+)
+
+// console is everything a run writes to stderr: log() lines, notes about
+// retries and skipped failures as they happen, failures, the summary, and
+// the progress bar. Writes are whole lines under one lock, printed above the
+// bar, so nothing interleaves. With json, every message is one JSON object
+// per line instead of text.
+type console struct {
+	runtime.NopObserver
+	mu      sync.Mutex
+	w       io.Writer
+	src     []byte
+	style   dsl.Style
+	json    bool
+	verbose bool
+	bar     *progress // nil when there is no progress bar
+}
+
+// println writes one or more whole lines, above the progress bar.
+func (c *console) println(text string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.bar != nil {
+		c.bar.clear()
+	}
+	io.WriteString(c.w, strings.TrimRight(text, "\n")+"\n")
+	if c.bar != nil {
+		c.bar.draw()
+	}
+}
+
+// log is the sink of log(): a line of text, or with json an object.
+func (c *console) log(line string) {
+	if c.json {
+		c.printJSON(map[string]any{"type": "log", "message": line})
+		return
+	}
+	c.println(line)
+}
+
+func (c *console) printJSON(v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		b, _ = json.Marshal(map[string]any{"type": "internal", "message": err.Error()})
+	}
+	c.println(string(b))
+}
+
+// failure writes a failure, rendered or as JSON.
+func (c *console) failure(kind string, e *runtime.Error) {
+	if c.json {
+		c.printJSON(errorJSON(kind, e))
+		return
+	}
+	var b strings.Builder
+	runtime.RenderError(&b, e, c.src, c.style)
+	c.println(b.String())
+}
+
+// diagnostics writes validation diagnostics.
+func (c *console) diagnostics(ds dsl.Diagnostics) {
+	for _, d := range ds {
+		if c.json {
+			c.printJSON(diagnosticJSON(d))
+			continue
+		}
+		var b strings.Builder
+		d.Render(&b, c.src, c.style)
+		c.println(b.String())
+	}
+}
+
+// Retrying prints a failed attempt that will be retried, with --verbose.
+func (c *console) Retrying(e *runtime.Error, wait time.Duration) {
+	if !c.verbose {
+		return
+	}
+	if c.json {
+		obj := errorJSON("retry", e)
+		obj["wait_ms"] = float64(wait.Microseconds()) / 1000
+		c.printJSON(obj)
+		return
+	}
+	subject := e.Where()
+	if e.Index >= 0 {
+		subject += fmt.Sprintf(": item %d %s", e.Index, runtime.DisplayItem(e.Item))
+	}
+	c.println(fmt.Sprintf("%s: retry: %s: attempt %d of %d failed: %s: %s; next in %s", e.Pos, subject,
+		e.Attempt, e.Attempts, e.Kind, firstLine(e.Message), dsl.FormatDuration(wait.Round(time.Millisecond))))
+}
+
+// CallbackFailed prints a callback failure that its policy skipped.
+func (c *console) CallbackFailed(e *runtime.Error) { c.failure("skipped", e) }
+
+// WorkerRetired prints an initializer failure that its policy skipped.
+func (c *console) WorkerRetired(e *runtime.Error) { c.failure("skipped", e) }
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+// diagnosticJSON is a validation diagnostic as a JSON line.
+func diagnosticJSON(d dsl.Diagnostic) map[string]any {
+	return map[string]any{"type": "diagnostic", "file": d.Pos.File, "line": d.Pos.Line, "column": d.Pos.Col,
+		"severity": d.Severity.String(), "code": d.Code, "message": d.Message, "hint": d.Hint}
+}
+
+// errorJSON is a run failure as a JSON line; typ is error (it ended the
+// run), skipped (its policy skipped it) or retry.
+func errorJSON(typ string, e *runtime.Error) map[string]any {
+	obj := map[string]any{"type": typ, "file": e.Pos.File, "line": e.Pos.Line, "column": e.Pos.Col,
+		"severity": "error", "code": string(e.Kind), "kind": string(e.Kind), "message": e.Message,
+		"headline": runtime.Headline(e), "stage": e.Stage, "step": e.Step, "index": e.Index,
+		"attempt": e.Attempt, "attempts": e.Attempts, "worker": e.Worker, "policy": e.Policy,
+		"command": e.Command, "exit_code": e.Code, "stderr": e.Stderr, "stack": runtime.TrimStack(e.Stack),
+		"values": e.Values}
+	if e.Index >= 0 {
+		obj["item"] = runtime.DisplayItem(e.Item)
+	}
+	if typ == "skipped" {
+		obj["severity"] = "warning"
+	}
+	return obj
+}

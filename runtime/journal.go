@@ -1,0 +1,153 @@
+package runtime
+
+import (
+	"sort"
+	"sync"
+	"time"
+)
+
+// Journal is an Observer that keeps what a summary and a report need:
+// counts, per-stage duration quantiles, the slowest items, and, when asked,
+// a record of every item. Without items it takes constant memory. It is
+// safe for concurrent use.
+type Journal struct {
+	mu         sync.Mutex
+	keepItems  bool
+	total      int
+	running    int
+	retrying   map[int]bool
+	done       int
+	failed     int
+	stages     map[string]*durations
+	stageOrder []string
+	slow       slowest
+	items      []ItemRecord
+	notStarted []ItemRecord
+}
+
+// NewJournal returns a Journal; with keepItems it records every item.
+func NewJournal(keepItems bool) *Journal {
+	return &Journal{keepItems: keepItems, total: -1, retrying: map[int]bool{},
+		stages: map[string]*durations{}, slow: slowest{k: 5}}
+}
+
+func (j *Journal) RunStarted(total int) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.total = total
+}
+
+func (j *Journal) ItemStarted(index int, item any, worker int) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.running++
+}
+
+func (j *Journal) Retrying(err *Error, wait time.Duration) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err.Index >= 0 {
+		j.retrying[err.Index] = true
+	}
+}
+
+func (j *Journal) ItemFinished(rec ItemRecord) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.running--
+	delete(j.retrying, rec.Index)
+	j.done++
+	if rec.Status != StatusOK {
+		j.failed++
+	}
+	if rec.Status != StatusCancelled {
+		j.stage("map").Add(rec.Duration)
+		j.slow.Add(SlowItem{Index: rec.Index, Item: DisplayItem(rec.Item), Duration: rec.Duration})
+	}
+	if j.keepItems {
+		j.items = append(j.items, rec)
+	}
+}
+
+func (j *Journal) ItemNotStarted(index int, item any) {
+	if !j.keepItems {
+		return
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.notStarted = append(j.notStarted, ItemRecord{Index: index, Item: item, Worker: -1, Status: StatusNotStarted})
+}
+
+func (j *Journal) CallbackFailed(*Error) {}
+func (j *Journal) WorkerRetired(*Error)  {}
+
+func (j *Journal) StageFinished(rec StageRecord) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.stage(rec.Stage).Add(rec.Duration)
+}
+
+// stage returns the histogram of a stage, creating it; mu is held.
+func (j *Journal) stage(name string) *durations {
+	h, ok := j.stages[name]
+	if !ok {
+		h = &durations{}
+		j.stages[name] = h
+		j.stageOrder = append(j.stageOrder, name)
+	}
+	return h
+}
+
+// Progress is a snapshot for a progress display.
+type Progress struct {
+	Total    int // -1 when unknown
+	Done     int
+	Failed   int
+	Running  int
+	Retrying int
+}
+
+// Progress returns the counts so far.
+func (j *Journal) Progress() Progress {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return Progress{Total: j.total, Done: j.done, Failed: j.failed, Running: j.running, Retrying: len(j.retrying)}
+}
+
+// StageStat is the duration quantiles of one stage.
+type StageStat struct {
+	Stage string        `json:"stage"`
+	Count int64         `json:"count"`
+	P50   time.Duration `json:"-"`
+	P95   time.Duration `json:"-"`
+	Max   time.Duration `json:"-"`
+}
+
+// StageStats returns each stage's quantiles, in the order stages first ran.
+func (j *Journal) StageStats() []StageStat {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := make([]StageStat, 0, len(j.stageOrder))
+	for _, name := range j.stageOrder {
+		h := j.stages[name]
+		out = append(out, StageStat{Stage: name, Count: h.Count(), P50: h.Quantile(0.5), P95: h.Quantile(0.95), Max: h.Max()})
+	}
+	return out
+}
+
+// Slowest returns the slowest items, slowest first.
+func (j *Journal) Slowest() []SlowItem {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.slow.List()
+}
+
+// Items returns every item recorded, started or not, by index. It is
+// empty unless the Journal keeps items.
+func (j *Journal) Items() []ItemRecord {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := append(append([]ItemRecord(nil), j.items...), j.notStarted...)
+	sort.Slice(out, func(a, b int) bool { return out[a].Index < out[b].Index })
+	return out
+}
