@@ -51,6 +51,9 @@ func HintLine(line int, hint string, st Style) string {
 // NoteLine formats a labelled note, "= LABEL: TEXT", aligned with the
 // gutter of a snippet at line, as compilers write notes under an error.
 func NoteLine(line int, label, text string, st Style) string {
+	if text == "" {
+		return gutterPad(line) + paint(st.Hint, "= "+label+":")
+	}
 	return gutterPad(line) + paint(st.Hint, "= "+label+":") + " " + text
 }
 

@@ -13,36 +13,46 @@ type collector struct {
 	r       *run
 	rn      *runner // runs the callbacks
 	next    int     // with order input, the index to deliver next
-	pending map[int]outcome
+	pending ring    // with order input, outcomes waiting for the ones before them
+	freed   int     // items delivered since the window was last told
 	results []any
 	errors  []dsl.ErrorValue
 	sum     Summary
 }
 
 func newCollector(r *run) *collector {
-	return &collector{r: r, rn: newRunner(r.ctx, r.plan, -1, r.eng.Log), pending: map[int]outcome{}}
+	return &collector{r: r, rn: newRunner(r.ctx, r.plan, -1, r.eng.Log), pending: newRing(r.plan.Window)}
 }
 
 // loop drains the outcomes until every worker has ended. It keeps draining
 // after the run is aborted, so that no worker blocks and no finished
 // outcome is lost; it only stops delivering.
 func (c *collector) loop() {
-	for out := range c.r.outcomes {
-		c.record(out)
-		if c.r.plan.Order == dsl.OrderCompletion {
-			c.deliver(out)
-			continue
+	for outs := range c.r.outcomes {
+		for _, out := range outs {
+			c.arrive(out)
 		}
-		c.pending[out.rec.Index] = out
-		for {
-			next, ok := c.pending[c.next]
-			if !ok {
-				break
-			}
-			delete(c.pending, c.next)
-			c.next++
-			c.deliver(next)
+		putOutcomes(outs)
+		c.r.slots.release(c.freed) // once per batch: their callbacks have run
+		c.freed = 0
+	}
+}
+
+// arrive records an outcome and delivers what is now deliverable.
+func (c *collector) arrive(out outcome) {
+	c.record(out)
+	if c.r.plan.Order == dsl.OrderCompletion {
+		c.deliver(out)
+		return
+	}
+	c.pending.put(out.rec.Index, out)
+	for {
+		next, ok := c.pending.take(c.next)
+		if !ok {
+			return
 		}
+		c.next++
+		c.deliver(next)
 	}
 }
 
@@ -72,11 +82,11 @@ func (c *collector) notStarted(j job) {
 }
 
 // deliver counts an item, keeps its result and runs its callback, unless
-// the run is ending, and then frees its window slot: an item stays in
-// flight until its callback has run.
+// the run is ending; its window place is freed after that, with the rest
+// of its batch: an item stays in flight until its callback has run.
 func (c *collector) deliver(out outcome) {
-	defer func() { <-c.r.slots }()
-	if c.r.ctx.Err() != nil {
+	c.freed++
+	if c.r.ended() {
 		return
 	}
 	st := &c.sum.Stats
@@ -124,7 +134,7 @@ func (c *collector) callback(st *dsl.Stage, out outcome, name string, value any)
 // runCallback runs a callback stage under its policy.
 func (c *collector) runCallback(st *dsl.Stage) {
 	started := time.Now()
-	_, err, act, _ := c.rn.withPolicy(st, c.r.hooks)
+	_, err, act, _ := c.rn.withPolicy(st, c.r.hooks, started)
 	if obs := c.r.eng.Observer; obs != nil {
 		obs.StageFinished(StageRecord{Stage: st.Name, Worker: -1, Index: c.rn.index, Duration: time.Since(started), Err: err})
 	}
@@ -149,4 +159,33 @@ func (c *collector) summary() *Summary {
 	s.RetiredWorkers = append([]*Error(nil), c.r.retiredErrs...)
 	c.r.mu.Unlock()
 	return &s
+}
+
+// ring holds outcomes by index while they wait to be delivered in order.
+// At most window items are in flight (each holds a slot from before it is
+// read until it is delivered), so the indexes waiting always lie within
+// window of the next one to deliver, and index % window never collides.
+type ring struct {
+	slots []outcome
+	full  []bool
+}
+
+func newRing(window int) ring {
+	return ring{slots: make([]outcome, window), full: make([]bool, window)}
+}
+
+func (r *ring) put(index int, out outcome) {
+	i := index % len(r.slots)
+	r.slots[i], r.full[i] = out, true
+}
+
+// take removes and returns the outcome of index, if it is there.
+func (r *ring) take(index int) (outcome, bool) {
+	i := index % len(r.slots)
+	if !r.full[i] || r.slots[i].rec.Index != index {
+		return outcome{}, false
+	}
+	out := r.slots[i]
+	r.slots[i], r.full[i] = outcome{}, false
+	return out, true
 }

@@ -36,7 +36,7 @@ type Engine struct {
 // Summary is what a run did.
 type Summary struct {
 	Stats            dsl.Stats // ok, skipped, retried, fallbacks, total, elapsed
-	Failed           int       // items whose failure ended the run (0 or 1)
+	Failed           int       // items whose failure ended the run: 0 or 1, more when several failed at the same moment
 	Cancelled        int       // items running when the run was cancelled
 	NotStarted       int       // items read from the source that never started
 	CallbackFailures []*Error  // callback failures skipped under their policy
@@ -66,13 +66,16 @@ type run struct {
 	ctx      context.Context
 	cancel   context.CancelCauseFunc
 	hooks    hooks
-	jobs     chan job
-	outcomes chan outcome
-	slots    chan struct{} // one per item in flight
-	fed      int           // items read from the source; the feeder's, read after it ends
-	finished atomic.Int64  // items that succeeded or failed for good
-	failed   atomic.Int64  // items that failed for good
-	retired  atomic.Int64  // workers whose initializer failed under skip
+	jobs     chan []job     // batches of items, from the feeder to the workers
+	outcomes chan []outcome // batches of outcomes, from the workers to the collector
+	slots    *window        // one place per item in flight
+	maxBatch int
+	perItem  atomic.Int64    // recent average nanoseconds per item, for batch sizes
+	fed      int             // items read from the source; the feeder's, read after it ends
+	done     <-chan struct{} // ctx.Done(), kept: ended() tests it on the hot path
+	finished atomic.Int64    // items that succeeded or failed for good
+	failed   atomic.Int64    // items that failed for good
+	retired  atomic.Int64    // workers whose initializer failed under skip
 	started  time.Time
 
 	mu          sync.Mutex
@@ -112,8 +115,8 @@ func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
 
 func (e *Engine) newRun(parent context.Context, plan *dsl.Plan) *run {
 	r := &run{eng: e, plan: plan, started: time.Now(),
-		jobs: make(chan job, plan.Workers), outcomes: make(chan outcome, plan.Workers),
-		slots: make(chan struct{}, plan.Window)}
+		jobs: make(chan []job, plan.Workers), outcomes: make(chan []outcome, plan.Workers),
+		slots: newWindow(plan.Window), maxBatch: min(maxBatch, max(1, plan.Window/(2*plan.Workers)))}
 	r.ctx, r.cancel = context.WithCancelCause(parent)
 	if plan.Timeout > 0 {
 		var stop context.CancelFunc
@@ -122,6 +125,7 @@ func (e *Engine) newRun(parent context.Context, plan *dsl.Plan) *run {
 		cancel := r.cancel
 		r.cancel = func(cause error) { cancel(cause); stop() }
 	}
+	r.done = r.ctx.Done()
 	r.hooks = hooks{sleep: e.sleep, rand: e.rand}
 	if r.hooks.sleep == nil {
 		r.hooks.sleep = sleepContext
@@ -149,14 +153,27 @@ func (r *run) start(src source) *collector {
 	col := newCollector(r)
 	col.loop()
 	feeder.Wait()
-	for j := range r.jobs { // taken from the source, never started
-		col.notStarted(j)
+	for batch := range r.jobs { // taken from the source, never started
+		for _, j := range batch {
+			col.notStarted(j)
+		}
 	}
 	return col
 }
 
 // abort ends the run with err as its cause, unless it already ended.
 func (r *run) abort(err *Error) { r.cancel(err) }
+
+// ended reports whether the run's context is done. A non-blocking receive
+// on Done is much cheaper than ctx.Err(), which takes a lock.
+func (r *run) ended() bool {
+	select {
+	case <-r.done:
+		return true
+	default:
+		return false
+	}
+}
 
 // err is what Run returns: nil, or ErrAborted wrapping the cause.
 func (r *run) err() error {
@@ -180,33 +197,89 @@ func (r *run) externalCause(cause error) *Error {
 	return e
 }
 
-// feed reads items into the job queue, one window slot each.
+// feed reads items into the job queue in batches, each item taking a
+// window place before it is read.
 func (r *run) feed(src source, wg *sync.WaitGroup) {
 	defer wg.Done()
 	defer close(r.jobs)
 	defer r.recoverPanic("items")
-	for index := 0; ; index++ {
-		r.fed = index
-		select {
-		case r.slots <- struct{}{}:
-		case <-r.ctx.Done():
+	for more := true; more; {
+		var batch []job
+		batch, more = r.readBatch(src)
+		if len(batch) > 0 && !trySend(r.jobs, batch, r.done) {
+			for _, j := range batch {
+				r.notTaken(j)
+			}
 			return
+		}
+	}
+}
+
+// readBatch reads up to batchSize items; more is false once the source is
+// spent, failed, or the run ended. It sends what it has rather than wait
+// for a window place with items in hand.
+func (r *run) readBatch(src source) (batch []job, more bool) {
+	size := r.batchSize()
+	batch = getJobs(size)
+	for len(batch) < size {
+		if r.ended() || (!r.slots.tryAcquire() && (len(batch) > 0 || !r.slots.acquire(r.done))) {
+			return batch, len(batch) > 0 && !r.ended()
 		}
 		item, err := src.next()
-		if errors.Is(err, io.EOF) {
-			return
-		}
 		if err != nil {
-			r.abort(&Error{Kind: KindSource, Stage: "items", Message: messageOf(err), Pos: r.plan.Items.Pos, Index: -1, Worker: -1, Cause: err})
-			return
+			r.slots.release(1)
+			if !errors.Is(err, io.EOF) {
+				r.abort(&Error{Kind: KindSource, Stage: "items", Message: messageOf(err), Pos: r.plan.Items.Pos, Index: -1, Worker: -1, Cause: err})
+			}
+			return batch, false
 		}
-		r.fed = index + 1
-		select {
-		case r.jobs <- job{index, item}:
-		case <-r.ctx.Done():
-			r.notTaken(job{index, item})
-			return
-		}
+		batch = append(batch, job{r.fed, item})
+		r.fed++
+	}
+	return batch, true
+}
+
+// Batching amortises the hand-offs between goroutines over several items
+// when items are quick: a batch aims at batchTarget of work, so a slow item
+// goes alone and never holds quick ones back for long.
+const (
+	batchTarget = 50 * time.Microsecond
+	maxBatch    = 256
+)
+
+// batchSize is how many items the next batch holds: one until the workers
+// have measured how long an item takes.
+func (r *run) batchSize() int {
+	per := r.perItem.Load()
+	if per <= 0 {
+		return 1
+	}
+	return min(max(1, int(int64(batchTarget)/per)), r.maxBatch)
+}
+
+// noteBatch folds a batch's time per item into the running average.
+func (r *run) noteBatch(n int, d time.Duration) {
+	per := int64(d) / int64(n)
+	if old := r.perItem.Load(); old > 0 {
+		per = (7*old + per) / 8
+	}
+	r.perItem.Store(max(per, 1))
+}
+
+// trySend sends v on ch unless done closes first. It tries without
+// blocking first: a select with a default is far cheaper than a blocking
+// one, and the queue usually has room.
+func trySend[T any](ch chan<- T, v T, done <-chan struct{}) bool {
+	select {
+	case ch <- v:
+		return true
+	default:
+	}
+	select {
+	case ch <- v:
+		return true
+	case <-done:
+		return false
 	}
 }
 

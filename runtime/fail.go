@@ -14,14 +14,14 @@ import (
 
 // fail builds the Error for a failed step: the kind, the message, where in
 // the file, and the evidence (command, exit status, stderr, stack).
-func (r *runner) fail(stageCtx context.Context, st *dsl.Stage, step *dsl.Step, prog *dsl.Program, err error, started time.Time) *Error {
+func (r *runner) fail(stageCtx context.Context, st *dsl.Stage, step *dsl.Step, prog *dsl.Program, err error) *Error {
 	var pe *partError
 	if errors.As(err, &pe) {
 		prog = pe.prog
 	}
 	e := &Error{Kind: kindOf(r.run, err), Message: messageOf(err), Stage: st.Name, Step: step.Label,
 		Pos: step.Pos, Item: r.item, Index: r.index, Attempt: r.attempt, Worker: r.worker,
-		Duration: time.Since(started), Cause: err}
+		Duration: time.Since(r.attemptStart), Cause: err}
 	e.Span = len(step.Kind)
 	if prog != nil {
 		e.Pos, e.Source = prog.ErrorPos(err), prog.Source

@@ -69,11 +69,15 @@ type hooks struct {
 // withPolicy runs a stage until it succeeds or its policy gives up. It
 // returns the value of the successful attempt, or the final error and
 // what the policy chose, and the errors of the attempts that failed.
-func (r *runner) withPolicy(st *dsl.Stage, h hooks) (any, *Error, action, int) {
+// started is when the first attempt starts.
+func (r *runner) withPolicy(st *dsl.Stage, h hooks, started time.Time) (any, *Error, action, int) {
 	p := st.Policy
+	r.attemptStart = started
 	for attempt := 1; ; attempt++ {
-		r.attempt = attempt
-		r.ev.env["attempt"] = attempt
+		if attempt > 1 {
+			r.attemptStart = time.Now()
+		}
+		r.setAttempt(attempt)
 		v, err := r.runOnce(st)
 		if err == nil {
 			return v, nil, actOK, attempt
@@ -94,6 +98,15 @@ func (r *runner) withPolicy(st *dsl.Stage, h hooks) (any, *Error, action, int) {
 			return nil, err, actCancelled, attempt
 		}
 	}
+}
+
+// setAttempt sets the attempt variable, writing the environment only when
+// it changes: nearly every item has one attempt.
+func (r *runner) setAttempt(n int) {
+	if r.envAttempt != n {
+		r.ev.env["attempt"], r.envAttempt = n, n
+	}
+	r.attempt = n
 }
 
 // retryWhen evaluates retry.when for a failure. It is only asked when a

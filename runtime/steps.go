@@ -18,7 +18,11 @@ type runner struct {
 	ev     *evaluator
 	scope  *builtins.Scope
 	base   context.Context // run with scope, reused while no timeout applies
+	cur    context.Context // the context builtins see now (env["ctx"] holds it with scope)
 	worker int
+
+	attemptStart time.Time // when the current attempt started, for failure durations
+	envAttempt   int       // the attempt env holds, 0 for none yet
 
 	// The item (or callback subject) being worked on, for errors.
 	item    any
@@ -29,7 +33,7 @@ type runner struct {
 func newRunner(run context.Context, plan *dsl.Plan, worker int, log func(string)) *runner {
 	r := &runner{run: run, dir: plan.Dir, ev: newEvaluator(plan.Params), worker: worker, index: -1,
 		scope: &builtins.Scope{Dir: plan.Dir, Log: log, Index: -1}}
-	r.base = builtins.WithScope(run, r.scope)
+	r.base, r.cur = builtins.WithScope(run, r.scope), run
 	r.ev.env[builtins.ContextVar] = r.base
 	return r
 }
@@ -57,6 +61,7 @@ func (r *runner) runOnce(st *dsl.Stage) (any, *Error) {
 		ctx, cancel = context.WithTimeout(r.run, st.Timeout)
 	}
 	defer cancel()
+	defer r.useContext(r.run) // policy expressions and callbacks after it see the run's context
 	var last any
 	for _, step := range st.Steps {
 		v, ran, err := r.step(ctx, st, step)
@@ -80,11 +85,10 @@ func (r *runner) runOnce(st *dsl.Stage) (any, *Error) {
 // result evaluates the map stage's result expression; it is part of the
 // attempt, so its failure is retried like a step's.
 func (r *runner) result(stageCtx context.Context, st *dsl.Stage) (any, *Error) {
-	started := time.Now()
 	v, err := r.ev.run(st.Result)
 	if err != nil {
 		step := &dsl.Step{Label: "result", Kind: dsl.StepExpr, Pos: st.Result.Pos, Expr: st.Result}
-		return nil, r.fail(stageCtx, st, step, st.Result, err, started)
+		return nil, r.fail(stageCtx, st, step, st.Result, err)
 	}
 	return v, nil
 }
@@ -98,12 +102,10 @@ func (r *runner) step(stageCtx context.Context, st *dsl.Stage, step *dsl.Step) (
 	}
 	defer cancel()
 	r.useContext(ctx)
-	defer r.useContext(r.run)
-	started := time.Now()
 	if step.If != nil {
 		ok, e := r.cond(step.If)
 		if e != nil {
-			return nil, false, r.fail(stageCtx, st, step, step.If, e, started)
+			return nil, false, r.fail(stageCtx, st, step, step.If, e)
 		}
 		if !ok {
 			return nil, false, nil
@@ -111,20 +113,22 @@ func (r *runner) step(stageCtx context.Context, st *dsl.Stage, step *dsl.Step) (
 	}
 	v, prog, e := r.action(ctx, step)
 	if e != nil {
-		return nil, true, r.fail(stageCtx, st, step, prog, e, started)
+		return nil, true, r.fail(stageCtx, st, step, prog, e)
 	}
 	return v, true, nil
 }
 
-// useContext makes ctx the one builtins see, reusing the scoped base
-// context when there is no timeout, which keeps a plain item free of
-// allocations here.
+// useContext makes ctx the one builtins see. It reuses the scoped base
+// context when there is no timeout and writes the environment only on a
+// change, which keeps a plain item free of allocations and map writes here.
 func (r *runner) useContext(ctx context.Context) {
-	if ctx == r.run {
-		r.ev.env[builtins.ContextVar] = r.base
-		return
+	switch {
+	case ctx == r.cur:
+	case ctx == r.run:
+		r.ev.env[builtins.ContextVar], r.cur = r.base, ctx
+	default:
+		r.ev.env[builtins.ContextVar], r.cur = builtins.WithScope(ctx, r.scope), ctx
 	}
-	r.ev.env[builtins.ContextVar] = builtins.WithScope(ctx, r.scope)
 }
 
 // cond evaluates a condition that must give a boolean.

@@ -18,15 +18,37 @@ func (r *run) work(id int, wg *sync.WaitGroup) {
 		return
 	}
 	for {
-		select {
-		case <-r.ctx.Done():
+		batch, ok := tryReceive(r.jobs, r.done)
+		if !ok {
 			return
-		case j, ok := <-r.jobs:
-			if !ok {
-				return
-			}
-			r.outcomes <- r.item(rn, j) // the collector drains until every worker ends
 		}
+		started := time.Now()
+		outs := getOutcomes(len(batch))
+		at := started
+		for _, j := range batch {
+			var out outcome
+			out, at = r.item(rn, j, at)
+			outs = append(outs, out)
+		}
+		putJobs(batch)
+		r.noteBatch(len(batch), at.Sub(started))
+		r.outcomes <- outs // the collector drains until every worker ends
+	}
+}
+
+// tryReceive takes the next batch unless the queue is closed or done
+// closes first; like trySend it tries without blocking first.
+func tryReceive(jobs <-chan []job, done <-chan struct{}) ([]job, bool) {
+	select {
+	case b, ok := <-jobs:
+		return b, ok
+	default:
+	}
+	select {
+	case b, ok := <-jobs:
+		return b, ok
+	case <-done:
+		return nil, false
 	}
 }
 
@@ -39,7 +61,7 @@ func (r *run) initialize(rn *runner) bool {
 		return true
 	}
 	started := time.Now()
-	_, err, act, _ := rn.withPolicy(st, r.hooks)
+	_, err, act, _ := rn.withPolicy(st, r.hooks, started)
 	if obs := r.eng.Observer; obs != nil {
 		obs.StageFinished(StageRecord{Stage: st.Name, Worker: rn.worker, Index: -1, Duration: time.Since(started), Err: err})
 	}
@@ -95,12 +117,14 @@ func initError(cause *Error, what string) *Error {
 	return &e
 }
 
-// item runs one item under the map policy.
-func (r *run) item(rn *runner, j job) outcome {
+// item runs one item under the map policy, starting at started, and
+// returns its outcome and when it ended: the next item's start, so that
+// timing an item costs one clock reading.
+func (r *run) item(rn *runner, j job, started time.Time) (outcome, time.Time) {
 	rec := ItemRecord{Index: j.index, Item: j.item, Worker: rn.worker}
-	if r.ctx.Err() != nil { // taken as the run ended: it never started
+	if r.ended() { // taken as the run ended: it never started
 		rec.Status = StatusNotStarted
-		return outcome{rec: rec}
+		return outcome{rec: rec}, started
 	}
 	obs := r.eng.Observer
 	if obs != nil {
@@ -108,7 +132,6 @@ func (r *run) item(rn *runner, j job) outcome {
 	}
 	rn.setItem(j.item, j.index)
 	rn.ev.env["item"], rn.ev.env["index"] = j.item, j.index
-	started := time.Now()
 	h := r.hooks
 	if obs != nil {
 		h.onRetry = func(err *Error, wait time.Duration) {
@@ -116,23 +139,24 @@ func (r *run) item(rn *runner, j job) outcome {
 			obs.Retrying(err, wait)
 		}
 	}
-	v, err, act, attempts := rn.withPolicy(r.plan.Map, h)
-	rec.Duration = time.Since(started)
+	v, err, act, attempts := rn.withPolicy(r.plan.Map, h, started)
+	ended := time.Now()
+	rec.Duration = ended.Sub(started)
 	if obs != nil {
-		rec.Attempts = append(rec.Attempts, Attempt{Duration: lastDuration(rec, started, err), Err: err})
+		rec.Attempts = append(rec.Attempts, Attempt{Duration: lastDuration(rec, started, ended, err), Err: err})
 	}
 	out := outcome{rec: rec, result: v}
 	out.rec.Err = err
 	r.settle(rn, &out, act, attempts)
-	return out
+	return out, ended
 }
 
 // lastDuration is how long the last attempt took.
-func lastDuration(rec ItemRecord, started time.Time, err *Error) time.Duration {
+func lastDuration(rec ItemRecord, started, ended time.Time, err *Error) time.Duration {
 	if err != nil {
 		return err.Duration
 	}
-	d := time.Since(started)
+	d := ended.Sub(started)
 	for _, a := range rec.Attempts {
 		d -= a.Duration
 	}

@@ -1,0 +1,82 @@
+package runtime
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/poolflow/poolflow/dsl"
+)
+
+func TestDecide(t *testing.T) {
+	retrySkip := dsl.Policy{Attempts: 3, Then: dsl.PolicySkip}
+	retryAbort := dsl.Policy{Attempts: 3, Then: dsl.PolicyAbortAll}
+	noRetrySkip := dsl.Policy{Attempts: 1, Then: dsl.PolicySkip}
+	noRetryAbort := dsl.Policy{Attempts: 1, Then: dsl.PolicyAbortAll}
+	tests := []struct {
+		name    string
+		policy  dsl.Policy
+		kind    Kind
+		attempt int
+		when    bool
+		want    action
+	}{
+		{"cancelled, attempts left, when true", retrySkip, KindCancelled, 1, true, actCancelled},
+		{"cancelled, attempts left, abort-all", retryAbort, KindCancelled, 1, true, actCancelled},
+		{"cancelled, attempts spent", retrySkip, KindCancelled, 3, true, actCancelled},
+		{"cancelled, when false", retryAbort, KindCancelled, 2, false, actCancelled},
+		{"cancelled, no retry", noRetryAbort, KindCancelled, 1, true, actCancelled},
+		{"attempts left, when true, skip", retrySkip, KindExit, 1, true, actRetry},
+		{"attempts left, when true, abort-all", retryAbort, KindExit, 2, true, actRetry},
+		{"attempts left, when false, skip", retrySkip, KindExit, 1, false, actSkip},
+		{"attempts left, when false, abort-all", retryAbort, KindTimeout, 1, false, actAbort},
+		{"attempts spent, when true, skip", retrySkip, KindExpr, 3, true, actSkip},
+		{"attempts spent, when true, abort-all", retryAbort, KindExpr, 3, true, actAbort},
+		{"attempts spent, when false, skip", retrySkip, KindAssert, 3, false, actSkip},
+		{"attempts spent, when false, abort-all", retryAbort, KindAssert, 3, false, actAbort},
+		{"no retry, skip", noRetrySkip, KindPanic, 1, true, actSkip},
+		{"no retry, abort-all", noRetryAbort, KindFail, 1, true, actAbort},
+		{"timeout retried", retryAbort, KindTimeout, 1, true, actRetry},
+		{"panic retried", retrySkip, KindPanic, 2, true, actRetry},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := decide(tt.policy, tt.kind, tt.attempt, tt.when); got != tt.want {
+				t.Errorf("decide(attempts %d, then %s, %s, attempt %d, when %t) = %s, want %s",
+					tt.policy.Attempts, tt.policy.Then, tt.kind, tt.attempt, tt.when, actionName(got), actionName(tt.want))
+			}
+		})
+	}
+}
+
+func actionName(a action) string {
+	switch a {
+	case actOK:
+		return "ok"
+	case actRetry:
+		return "retry"
+	case actSkip:
+		return "skip"
+	case actAbort:
+		return "abort"
+	case actCancelled:
+		return "cancelled"
+	}
+	return fmt.Sprintf("action(%d)", int(a))
+}
+
+func TestPolicyWords(t *testing.T) {
+	tests := []struct {
+		policy dsl.Policy
+		want   string
+	}{
+		{dsl.Policy{Attempts: 1, Then: dsl.PolicyAbortAll}, "abort-all"},
+		{dsl.Policy{Attempts: 1, Then: dsl.PolicySkip}, "skip"},
+		{dsl.Policy{Attempts: 3, Then: dsl.PolicySkip}, "retry, then skip"},
+		{dsl.Policy{Attempts: 2, Then: dsl.PolicyAbortAll}, "retry, then abort-all"},
+	}
+	for _, tt := range tests {
+		if got := policyWords(tt.policy); got != tt.want {
+			t.Errorf("policyWords(%+v) = %q, want %q", tt.policy, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,202 @@
+package runtime
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestStreamLines(t *testing.T) {
+	const n = 200_000
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		b.WriteString("line ")
+		b.WriteString(itoa(i))
+		b.WriteByte('\n')
+	}
+	writeTestFile(t, filepath.Join(dir, "items.txt"), b.String())
+	plan := loadPlan(t, dir, `version: 1
+name: t
+workers: 4
+order: completion
+items: {lines: items.txt}
+map:
+  steps:
+    - expr: 'item == "line " + string(index) ? len(item) : fail("line " + string(index) + " is " + item)'
+output:
+  value: '{"ok": stats.ok, "total": stats.total}'
+  format: jsonl
+`)
+	o := testRun{t: t, plan: plan}.run()
+	if o.err != nil {
+		t.Fatalf("Run: %v", o.err)
+	}
+	if got, want := o.stdout, `{"ok":200000,"total":200000}`+"\n"; got != want {
+		t.Errorf("output = %q, want %q", got, want)
+	}
+	if plan.KeepResults {
+		t.Errorf("the run keeps results although nothing reads them")
+	}
+}
+
+func TestSources(t *testing.T) {
+	dir := t.TempDir()
+	writeTestFile(t, filepath.Join(dir, "rows.csv"), "\ufeffid,name\n1,ann\n2,\"bo, b\"\n")
+	writeTestFile(t, filepath.Join(dir, "rows.jsonl"), "{\"id\": 1}\n\n[2]\n\"three\"\n")
+	writeTestFile(t, filepath.Join(dir, "crlf.txt"), "a\r\nb\r\n")
+	for _, name := range []string{"b.dat", "a.dat", "c.txt"} {
+		writeTestFile(t, filepath.Join(dir, name), "")
+	}
+	tests := []struct{ items, want string }{
+		{"{csv: rows.csv}", `{"id":"1","name":"ann"}` + "\n" + `{"id":"2","name":"bo, b"}` + "\n"},
+		{"{jsonl: rows.jsonl}", "{\"id\":1}\n[2]\n\"three\"\n"},
+		{"{lines: crlf.txt}", "\"a\"\n\"b\"\n"},
+		{`{glob: "*.dat"}`, "\"a.dat\"\n\"b.dat\"\n"},
+		{"{range: [5, 0, -2]}", "5\n3\n1\n"},
+		{"{range: [0, 0]}", ""},
+		{"'map(1..3, # * 2)'", "2\n4\n6\n"},
+		{"[x, 2, {k: v}]", "\"x\"\n2\n{\"k\":\"v\"}\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.items, func(t *testing.T) {
+			plan := loadPlan(t, dir, `version: 1
+name: t
+workers: 2
+items: `+tt.items+`
+map:
+  steps:
+    - expr: item
+output:
+  format: jsonl
+`)
+			o := testRun{t: t, plan: plan}.run()
+			if o.err != nil {
+				t.Fatalf("Run: %v", o.err)
+			}
+			if o.stdout != tt.want {
+				t.Errorf("output =\n%q\nwant\n%q", o.stdout, tt.want)
+			}
+		})
+	}
+}
+
+func TestSourceMissingFile(t *testing.T) {
+	o, _ := runYAML(t, `version: 1
+name: t
+items: {lines: missing.txt}
+map:
+  steps:
+    - expr: item
+`)
+	e := abortError(t, o.err)
+	if e.Kind != KindSource || e.Stage != "items" || e.Message != `lines "missing.txt": no such file or directory` {
+		t.Errorf("error: kind %s, stage %s, message %q; want source, items, %q", e.Kind, e.Stage, e.Message, `lines "missing.txt": no such file or directory`)
+	}
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+func BenchmarkTrivialItems(b *testing.B) {
+	plan := loadPlan(b, b.TempDir(), `version: 1
+name: bench
+workers: 2
+order: input
+items: {range: [0, 100000]}
+map:
+  steps:
+    - expr: item * item + 1
+`)
+	eng := &Engine{Stdout: discard{}, Log: func(string) {}}
+	b.ReportAllocs()
+	for b.Loop() {
+		sum, err := eng.Run(context.Background(), plan)
+		if err != nil || sum.Stats.OK != 100000 {
+			b.Fatalf("Run: %v, %d ok", err, sum.Stats.OK)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/100000, "ns/item")
+}
+
+func BenchmarkReorderWindow(b *testing.B) {
+	// Every 50th item is slow, so with order input the items behind it
+	// wait in the window to be delivered in order.
+	plan := loadPlan(b, b.TempDir(), `version: 1
+name: bench
+workers: 8
+window: 64
+order: input
+items: {range: [0, 20000]}
+map:
+  steps:
+    - expr: 'index % 50 == 0 ? sleep("200us") : nil'
+    - expr: index
+output:
+  value: len(results)
+  format: json
+`)
+	eng := &Engine{Stdout: discard{}, Log: func(string) {}}
+	b.ReportAllocs()
+	for b.Loop() {
+		sum, err := eng.Run(context.Background(), plan)
+		if err != nil || sum.Stats.OK != 20000 {
+			b.Fatalf("Run: %v, %d ok", err, sum.Stats.OK)
+		}
+	}
+}
+
+func TestSourceFailsMidway(t *testing.T) {
+	dir := t.TempDir()
+	writeTestFile(t, filepath.Join(dir, "rows.jsonl"), "1\n2\n{bad\n4\n")
+	plan := loadPlan(t, dir, `version: 1
+name: t
+workers: 1
+items: {jsonl: rows.jsonl}
+map:
+  steps:
+    - expr: item
+`)
+	o := testRun{t: t, plan: plan}.run()
+	e := abortError(t, o.err)
+	if e.Kind != KindSource || e.Stage != "items" {
+		t.Errorf("error: kind %s, stage %s; want source, items", e.Kind, e.Stage)
+	}
+	if got, want := e.Error(), "items: rows.jsonl:3: invalid character 'b' looking for beginning of object key string"; got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+}
+
+func TestItemsExpressionFails(t *testing.T) {
+	o, _ := runYAML(t, `version: 1
+name: t
+items: 'fail("no items today")'
+map:
+  steps:
+    - expr: item
+`)
+	e := abortError(t, o.err)
+	if e.Kind != KindSource || e.Error() != "items: no items today" {
+		t.Errorf("error: kind %s, %q; want source, %q", e.Kind, e.Error(), "items: no items today")
+	}
+}
+
+func TestOutputOfNoResults(t *testing.T) {
+	o, _ := runYAML(t, `version: 1
+name: t
+items: {range: [0, 0]}
+map:
+  steps:
+    - expr: item
+output:
+  format: json
+`)
+	if o.err != nil {
+		t.Fatalf("Run: %v", o.err)
+	}
+	if got, want := o.stdout, "[]\n"; got != want {
+		t.Errorf("output = %q, want %q", got, want)
+	}
+}
