@@ -137,6 +137,18 @@ type Stats struct {
 	Elapsed   time.Duration `expr:"elapsed" json:"elapsed"`     // wall time of the map stage
 }
 
+// NewInitWorker returns the value of the worker variable in worker id's
+// initializer, where only worker.id exists yet.
+func (p *Plan) NewInitWorker(id int) any {
+	return initWorker{ID: id}
+}
+
+// initWorker is the worker variable during the initializer; its one field
+// has the index the checker gave worker.id there.
+type initWorker struct {
+	ID int `expr:"id" json:"id"`
+}
+
 // NewWorker returns the value of the worker variable for worker id, with
 // the initializer's named step values; a missing or nil value stays zero.
 // A value whose type differs from the one the checker inferred is an error.

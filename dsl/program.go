@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"errors"
+	"unicode"
 
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
@@ -39,8 +40,11 @@ func (p *Program) ErrorPos(err error) Pos {
 }
 
 // Failing returns the part of Source an error from Run points at, when it
-// is smaller than the whole, and how many characters of the file to
-// underline for it.
+// says more than the one token expr locates, and how many characters of
+// the file to underline for that token. The part is widened by syntax
+// alone: a call or index takes its brackets and the name before them, so
+// that a failure at read_file shows read_file(item) and one at [ shows
+// item[1].
 func (p *Program) Failing(err error) (sub string, span int) {
 	var fe *file.Error
 	if !errors.As(err, &fe) || p.at == nil {
@@ -54,10 +58,61 @@ func (p *Program) Failing(err error) (sub string, span int) {
 	if a, b := p.at(from), p.at(to-1); a.Line == b.Line {
 		span = b.Col - a.Col + 1
 	}
-	if s := string(r[from:to]); s != p.Source {
-		sub = s
+	wideFrom, wideTo := widen(r, from, to)
+	if wideTo-wideFrom > to-from && wideTo-wideFrom < len(r) {
+		sub = string(r[wideFrom:wideTo])
 	}
 	return sub, max(span, 1)
+}
+
+// widen grows the token r[from:to] to the call or index expression it
+// belongs to.
+func widen(r []rune, from, to int) (int, int) {
+	if to-from == 1 && (r[from] == '[' || r[from] == '(') {
+		to = from // the bracket itself: take it with what it closes
+	}
+	if (r[from] == '[' || r[from] == '(' || r[from] == '.') && from > 0 && isNamePart(r[from-1]) {
+		for from > 0 && (isNamePart(r[from-1]) || r[from-1] == '.') {
+			from--
+		}
+	}
+	if to < len(r) && (r[to] == '(' || r[to] == '[') {
+		if end := matching(r, to); end > to {
+			to = end + 1
+		}
+	}
+	return from, to
+}
+
+func isNamePart(c rune) bool {
+	return c == '_' || unicode.IsLetter(c) || unicode.IsDigit(c)
+}
+
+// matching returns the index of the bracket closing r[open], or -1.
+func matching(r []rune, open int) int {
+	depth := 0
+	var quote rune
+	for i := open; i < len(r); i++ {
+		c := r[i]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'' || c == '`':
+			quote = c
+		case c == '(' || c == '[' || c == '{':
+			depth++
+		case c == ')' || c == ']' || c == '}':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 // PosAt returns the file position of the rune at offset in Source.

@@ -56,7 +56,8 @@ func (c *collector) arrive(out outcome) {
 	}
 }
 
-// record counts an outcome as it arrives, delivered or not.
+// record counts an outcome as it arrives, delivered or not: the summary
+// counts every item that finished, also after an abort.
 func (c *collector) record(out outcome) {
 	switch out.rec.Status {
 	case StatusNotStarted:
@@ -69,6 +70,19 @@ func (c *collector) record(out outcome) {
 		c.sum.Cancelled++
 	case StatusFailed:
 		c.sum.Failed++
+	case StatusOK:
+		c.sum.Stats.OK++
+	case StatusSkipped:
+		c.sum.Stats.Skipped++
+		if out.rec.Fallback {
+			c.sum.Stats.Fallbacks++
+		}
+	}
+	if out.rec.Status == StatusOK || out.rec.Status == StatusSkipped {
+		c.sum.Stats.Total++
+	}
+	if out.attempts > 1 {
+		c.sum.Stats.Retried++
 	}
 	if obs := c.r.eng.Observer; obs != nil {
 		obs.ItemFinished(out.rec)
@@ -81,34 +95,22 @@ func (c *collector) notStarted(j job) {
 	c.r.notTaken(j)
 }
 
-// deliver counts an item, keeps its result and runs its callback, unless
-// the run is ending; its window place is freed after that, with the rest
-// of its batch: an item stays in flight until its callback has run.
+// deliver keeps an item's result and runs its callback, unless the run is
+// ending; its window place is freed after that, with the rest of its
+// batch: an item stays in flight until its callback has run.
 func (c *collector) deliver(out outcome) {
 	c.freed++
 	if c.r.ended() {
 		return
 	}
-	st := &c.sum.Stats
 	switch out.rec.Status {
 	case StatusOK:
-		st.OK++
 		c.keep(out)
 		c.callback(c.r.plan.OnResult, out, "result", out.result)
 	case StatusSkipped:
-		st.Skipped++
-		if out.rec.Fallback {
-			st.Fallbacks++
-		}
 		c.keep(out)
 		c.errors = append(c.errors, out.rec.Err.Value())
 		c.callback(c.r.plan.OnError, out, "error", out.rec.Err.Value())
-	default:
-		return
-	}
-	st.Total++
-	if out.attempts > 1 {
-		st.Retried++
 	}
 }
 

@@ -38,7 +38,7 @@ type Summary struct {
 	Stats            dsl.Stats // ok, skipped, retried, fallbacks, total, elapsed
 	Failed           int       // items whose failure ended the run: 0 or 1, more when several failed at the same moment
 	Cancelled        int       // items running when the run was cancelled
-	NotStarted       int       // items read from the source that never started
+	NotStarted       int       // items that never started: all of them when the source knows its length or ListNotStarted is set, else those read
 	CallbackFailures []*Error  // callback failures skipped under their policy
 	RetiredWorkers   []*Error  // initializer failures skipped under their policy
 	Output           string    // where the output went: a path, "-", or "" for none
@@ -95,8 +95,9 @@ func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
 		return &Summary{Aborted: true}, r.err()
 	}
 	defer src.close()
+	total := sourceLength(src) // before reading: a range counts what is left
 	if e.Observer != nil {
-		e.Observer.RunStarted(sourceLength(src))
+		e.Observer.RunStarted(total)
 	}
 	col := r.start(src)
 	if r.ctx.Err() != nil && e.ListNotStarted {
@@ -108,6 +109,9 @@ func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
 	}
 	sum := col.summary()
 	sum.Output = output
+	if total >= 0 && !e.ListNotStarted { // the source knows what was never read
+		sum.NotStarted = total - sum.Stats.OK - sum.Stats.Skipped - sum.Failed - sum.Cancelled
+	}
 	sum.Stats.Elapsed = time.Since(r.started)
 	sum.Aborted = r.ctx.Err() != nil
 	return sum, r.err()

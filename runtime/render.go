@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -79,14 +80,16 @@ func notes(e *Error) []note {
 	for _, c := range causes(e) {
 		out = append(out, note{"cause", c})
 	}
-	if telling(e.SubExpr) {
+	if telling(e.SubExpr) && e.Kind != KindFail { // fail(...) said it all
 		out = append(out, note{"in", e.SubExpr})
 	}
 	for _, v := range e.Values {
 		out = append(out, note{"value", v})
 	}
 	if e.Command != "" {
-		out = append(out, note{"command", e.Command})
+		first, rest, _ := strings.Cut(strings.TrimRight(e.Command, "\n"), "\n")
+		out = append(out, note{"command", first})
+		out = appendLines(out, rest)
 	}
 	if e.Kind == KindExit && e.Code > 0 {
 		out = append(out, note{"exit status", fmt.Sprint(e.Code)})
@@ -101,7 +104,14 @@ func appendBlock(out []note, label, text string) []note {
 	if text == "" {
 		return out
 	}
-	out = append(out, note{label, ""})
+	return appendLines(append(out, note{label, ""}), text)
+}
+
+// appendLines adds text as quoted lines, in the gutter.
+func appendLines(out []note, text string) []note {
+	if text == "" {
+		return out
+	}
 	for _, l := range strings.Split(text, "\n") {
 		out = append(out, note{"", l})
 	}
@@ -118,7 +128,8 @@ func causes(e *Error) []string {
 		if next, ok := err.(*Error); ok {
 			msg = next.Message
 		}
-		if !strings.Contains(seen, msg) {
+		restates := msg == context.DeadlineExceeded.Error() || msg == context.Canceled.Error() // the kind says it
+		if !restates && !strings.Contains(seen, msg) {
 			out = append(out, msg)
 			seen += "\n" + msg
 		}

@@ -106,7 +106,7 @@ func describeType(v any) string {
 // sized is a source that knows how many items it has.
 type sized interface{ length() int }
 
-// sourceLength is the number of items of src, or -1 when it streams.
+// sourceLength is the number of items src has left, or -1 when it streams.
 func sourceLength(src source) int {
 	if s, ok := src.(sized); ok {
 		return s.length()

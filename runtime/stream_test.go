@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestStreamLines(t *testing.T) {
@@ -199,4 +200,51 @@ output:
 	if got, want := o.stdout, "[]\n"; got != want {
 		t.Errorf("output = %q, want %q", got, want)
 	}
+}
+
+// BenchmarkRetryBookkeeping measures what a retry costs beside the work:
+// every item fails its first attempt and succeeds on the second, with the
+// wait faked away, so the time is the policy loop, the error value and
+// retry.when.
+func BenchmarkRetryBookkeeping(b *testing.B) {
+	plan := loadPlan(b, b.TempDir(), `version: 1
+name: bench
+workers: 2
+items: {range: [0, 20000]}
+map:
+  steps:
+    - assert: attempt > 1
+  on_error:
+    retry: {attempts: 2, delay: 1ms, when: 'error.kind == "assert"'}
+`)
+	eng := &Engine{Stdout: discard{}, Log: func(string) {}, sleep: func(context.Context, time.Duration) error { return nil }}
+	b.ReportAllocs()
+	for b.Loop() {
+		sum, err := eng.Run(context.Background(), plan)
+		if err != nil || sum.Stats.Retried != 20000 {
+			b.Fatalf("Run: %v, %d retried", err, sum.Stats.Retried)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/20000, "ns/item")
+}
+
+// BenchmarkTrivialItemsObserved is BenchmarkTrivialItems with the Journal
+// the CLI always attaches, to keep the observer's cost in view.
+func BenchmarkTrivialItemsObserved(b *testing.B) {
+	plan := loadPlan(b, b.TempDir(), `version: 1
+name: bench
+workers: 2
+items: {range: [0, 100000]}
+map:
+  steps:
+    - expr: item * item + 1
+`)
+	b.ReportAllocs()
+	for b.Loop() {
+		eng := &Engine{Stdout: discard{}, Log: func(string) {}, Observer: NewJournal(false)}
+		if _, err := eng.Run(context.Background(), plan); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/100000, "ns/item")
 }

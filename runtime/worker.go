@@ -55,11 +55,12 @@ func tryReceive(jobs <-chan []job, done <-chan struct{}) ([]job, bool) {
 // initialize runs the initializer under its policy and sets the worker
 // variable. It reports whether the worker may take items.
 func (r *run) initialize(rn *runner) bool {
-	rn.ev.env["worker"], _ = r.plan.NewWorker(rn.worker, nil)
 	st := r.plan.Initializer
 	if st == nil {
+		rn.ev.env["worker"], _ = r.plan.NewWorker(rn.worker, nil)
 		return true
 	}
+	rn.ev.env["worker"] = r.plan.NewInitWorker(rn.worker)
 	started := time.Now()
 	_, err, act, _ := rn.withPolicy(st, r.hooks, started)
 	if obs := r.eng.Observer; obs != nil {

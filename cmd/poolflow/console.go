@@ -126,7 +126,10 @@ func errorJSON(typ string, e *runtime.Error) map[string]any {
 		"headline": runtime.Headline(e), "stage": e.Stage, "step": e.Step, "index": e.Index,
 		"attempt": e.Attempt, "attempts": e.Attempts, "worker": e.Worker, "policy": e.Policy,
 		"command": e.Command, "exit_code": e.Code, "stderr": e.Stderr, "stack": runtime.TrimStack(e.Stack),
-		"values": e.Values}
+		"values": e.Values, "item": nil}
+	if e.Values == nil {
+		obj["values"] = []string{}
+	}
 	if e.Index >= 0 {
 		obj["item"] = runtime.DisplayItem(e.Item)
 	}

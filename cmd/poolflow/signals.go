@@ -30,7 +30,7 @@ func withSignals(parent context.Context) (context.Context, *signalWatch) {
 			w.mu.Lock()
 			w.sig = s
 			w.mu.Unlock()
-			cancel(fmt.Errorf("%w by %s", runtime.ErrInterrupted, s))
+			cancel(fmt.Errorf("%w by %s", runtime.ErrInterrupted, signalName(s)))
 		case <-w.done:
 			cancel(nil)
 			return
@@ -55,6 +55,16 @@ func (w *signalWatch) received() os.Signal {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.sig
+}
+
+func signalName(s os.Signal) string {
+	switch s {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return s.String()
 }
 
 func signalExitCode(s os.Signal) int {
