@@ -87,12 +87,13 @@ func (h *itemHeap) Pop() any {
 }
 
 // Add offers an item; it is kept when it is among the k slowest so far.
-func (s *slowest) Add(it SlowItem) {
+// The item is only turned into text when it is kept.
+func (s *slowest) Add(index int, item any, d time.Duration) {
 	switch {
 	case len(s.heap) < s.k:
-		heap.Push(&s.heap, it)
-	case len(s.heap) > 0 && it.Duration > s.heap[0].Duration:
-		s.heap[0] = it
+		heap.Push(&s.heap, SlowItem{Index: index, Item: DisplayItem(item), Duration: d})
+	case len(s.heap) > 0 && d > s.heap[0].Duration:
+		s.heap[0] = SlowItem{Index: index, Item: DisplayItem(item), Duration: d}
 		heap.Fix(&s.heap, 0)
 	}
 }

@@ -3,6 +3,7 @@ package runtime
 import (
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -14,7 +15,7 @@ type Journal struct {
 	mu         sync.Mutex
 	keepItems  bool
 	total      int
-	running    int
+	running    atomic.Int64 // items started and not finished; workers add without the lock
 	retrying   map[int]bool
 	done       int
 	failed     int
@@ -38,9 +39,7 @@ func (j *Journal) RunStarted(total int) {
 }
 
 func (j *Journal) ItemStarted(index int, item any, worker int) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.running++
+	j.running.Add(1)
 }
 
 func (j *Journal) Retrying(err *Error, wait time.Duration) {
@@ -52,9 +51,9 @@ func (j *Journal) Retrying(err *Error, wait time.Duration) {
 }
 
 func (j *Journal) ItemFinished(rec ItemRecord) {
+	j.running.Add(-1)
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.running--
 	delete(j.retrying, rec.Index)
 	j.done++
 	if rec.Status != StatusOK {
@@ -62,7 +61,7 @@ func (j *Journal) ItemFinished(rec ItemRecord) {
 	}
 	if rec.Status != StatusCancelled {
 		j.stage("map").Add(rec.Duration)
-		j.slow.Add(SlowItem{Index: rec.Index, Item: DisplayItem(rec.Item), Duration: rec.Duration})
+		j.slow.Add(rec.Index, rec.Item, rec.Duration)
 	}
 	if j.keepItems {
 		j.items = append(j.items, rec)
@@ -111,7 +110,7 @@ type Progress struct {
 func (j *Journal) Progress() Progress {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return Progress{Total: j.total, Done: j.done, Failed: j.failed, Running: j.running, Retrying: len(j.retrying)}
+	return Progress{Total: j.total, Done: j.done, Failed: j.failed, Running: int(j.running.Load()), Retrying: len(j.retrying)}
 }
 
 // StageStat is the duration quantiles of one stage.

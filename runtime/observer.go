@@ -26,7 +26,7 @@ type ItemRecord struct {
 	Item     any
 	Worker   int
 	Status   Status
-	Attempts []Attempt
+	Attempts []Attempt // empty for an item that succeeded at its first attempt
 	Err      *Error // the final failure, for skipped, failed and cancelled
 	Duration time.Duration
 	Fallback bool // skipped, with the fallback as its result

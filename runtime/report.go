@@ -137,6 +137,9 @@ func reportItem(rec ItemRecord) ReportItem {
 	for _, a := range rec.Attempts {
 		it.Attempts = append(it.Attempts, ReportAttempt{DurationMS: ms(a.Duration), Error: reportError(a.Err)})
 	}
+	if len(rec.Attempts) == 0 && rec.Status == StatusOK {
+		it.Attempts = append(it.Attempts, ReportAttempt{DurationMS: ms(rec.Duration)})
+	}
 	return it
 }
 

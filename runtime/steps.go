@@ -22,6 +22,7 @@ type runner struct {
 	worker int
 
 	attemptStart time.Time // when the current attempt started, for failure durations
+	failed       []Attempt // the current item's failed attempts, with an observer
 	envAttempt   int       // the attempt env holds, 0 for none yet
 
 	// The item (or callback subject) being worked on, for errors.

@@ -17,6 +17,7 @@ func (r *run) work(id int, wg *sync.WaitGroup) {
 	if !r.initialize(rn) {
 		return
 	}
+	h := r.itemHooks(rn)
 	for {
 		batch, ok := tryReceive(r.jobs, r.done)
 		if !ok {
@@ -27,7 +28,7 @@ func (r *run) work(id int, wg *sync.WaitGroup) {
 		at := started
 		for _, j := range batch {
 			var out outcome
-			out, at = r.item(rn, j, at)
+			out, at = r.item(rn, h, j, at)
 			outs = append(outs, out)
 		}
 		putJobs(batch)
@@ -121,7 +122,7 @@ func initError(cause *Error, what string) *Error {
 // item runs one item under the map policy, starting at started, and
 // returns its outcome and when it ended: the next item's start, so that
 // timing an item costs one clock reading.
-func (r *run) item(rn *runner, j job, started time.Time) (outcome, time.Time) {
+func (r *run) item(rn *runner, h hooks, j job, started time.Time) (outcome, time.Time) {
 	rec := ItemRecord{Index: j.index, Item: j.item, Worker: rn.worker}
 	if r.ended() { // taken as the run ended: it never started
 		rec.Status = StatusNotStarted
@@ -133,18 +134,13 @@ func (r *run) item(rn *runner, j job, started time.Time) (outcome, time.Time) {
 	}
 	rn.setItem(j.item, j.index)
 	rn.ev.env["item"], rn.ev.env["index"] = j.item, j.index
-	h := r.hooks
-	if obs != nil {
-		h.onRetry = func(err *Error, wait time.Duration) {
-			rec.Attempts = append(rec.Attempts, Attempt{Duration: err.Duration, Err: err})
-			obs.Retrying(err, wait)
-		}
-	}
+	rn.failed = rn.failed[:0]
 	v, err, act, attempts := rn.withPolicy(r.plan.Map, h, started)
 	ended := time.Now()
 	rec.Duration = ended.Sub(started)
-	if obs != nil {
-		rec.Attempts = append(rec.Attempts, Attempt{Duration: lastDuration(rec, started, ended, err), Err: err})
+	if obs != nil && (err != nil || len(rn.failed) > 0) { // a lone successful attempt is the item itself
+		rec.Attempts = append(append(make([]Attempt, 0, len(rn.failed)+1), rn.failed...),
+			Attempt{Duration: lastDuration(rn.failed, started, ended, err), Err: err})
 	}
 	out := outcome{rec: rec, result: v}
 	out.rec.Err = err
@@ -152,13 +148,26 @@ func (r *run) item(rn *runner, j job, started time.Time) (outcome, time.Time) {
 	return out, ended
 }
 
+// itemHooks are the policy hooks of a worker's items: with an observer,
+// failed attempts are kept (in the runner, reused) for the item's record.
+func (r *run) itemHooks(rn *runner) hooks {
+	h := r.hooks
+	if obs := r.eng.Observer; obs != nil {
+		h.onRetry = func(err *Error, wait time.Duration) {
+			rn.failed = append(rn.failed, Attempt{Duration: err.Duration, Err: err})
+			obs.Retrying(err, wait)
+		}
+	}
+	return h
+}
+
 // lastDuration is how long the last attempt took.
-func lastDuration(rec ItemRecord, started, ended time.Time, err *Error) time.Duration {
+func lastDuration(failed []Attempt, started, ended time.Time, err *Error) time.Duration {
 	if err != nil {
 		return err.Duration
 	}
 	d := ended.Sub(started)
-	for _, a := range rec.Attempts {
+	for _, a := range failed {
 		d -= a.Duration
 	}
 	return d
