@@ -27,7 +27,7 @@ type ItemRecord struct {
 	Worker   int
 	Status   Status
 	Attempts []Attempt // empty for an item that succeeded at its first attempt
-	Err      *Error // the final failure, for skipped, failed and cancelled
+	Err      *Error    // the final failure, for skipped, failed and cancelled
 	Duration time.Duration
 	Fallback bool // skipped, with the fallback as its result
 }
