@@ -92,7 +92,9 @@ func (c *collector) record(out outcome) {
 // notStarted records an item left in the job queue when the run ended.
 func (c *collector) notStarted(j job) {
 	c.sum.NotStarted++
-	c.r.notTaken(j)
+	if obs := c.r.eng.Observer; obs != nil {
+		obs.ItemNotStarted(j.index, j.item)
+	}
 }
 
 // deliver keeps an item's result and runs its callback, unless the run is

@@ -68,9 +68,9 @@ type slowest struct {
 
 // SlowItem is an item and how long it took.
 type SlowItem struct {
-	Index    int           `json:"index"`
-	Item     string        `json:"item"`
-	Duration time.Duration `json:"duration_ns"`
+	Index    int
+	Item     any
+	Duration time.Duration
 }
 
 type itemHeap []SlowItem
@@ -87,13 +87,12 @@ func (h *itemHeap) Pop() any {
 }
 
 // Add offers an item; it is kept when it is among the k slowest so far.
-// The item is only turned into text when it is kept.
 func (s *slowest) Add(index int, item any, d time.Duration) {
 	switch {
 	case len(s.heap) < s.k:
-		heap.Push(&s.heap, SlowItem{Index: index, Item: DisplayItem(item), Duration: d})
+		heap.Push(&s.heap, SlowItem{Index: index, Item: item, Duration: d})
 	case len(s.heap) > 0 && d > s.heap[0].Duration:
-		s.heap[0] = SlowItem{Index: index, Item: DisplayItem(item), Duration: d}
+		s.heap[0] = SlowItem{Index: index, Item: item, Duration: d}
 		heap.Fix(&s.heap, 0)
 	}
 }

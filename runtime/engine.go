@@ -41,7 +41,7 @@ type Summary struct {
 	NotStarted       int       // items that never started: all of them when the source knows its length or ListNotStarted is set, else those read
 	CallbackFailures []*Error  // callback failures skipped under their policy
 	RetiredWorkers   []*Error  // initializer failures skipped under their policy
-	Output           string    // where the output went: a path, "-", or "" for none
+	Output           string    // where the output went: "-", a path resolved against plan.Dir, or "" for none
 	Aborted          bool
 }
 
@@ -72,6 +72,7 @@ type run struct {
 	maxBatch int
 	perItem  atomic.Int64    // recent average nanoseconds per item, for batch sizes
 	fed      int             // items read from the source; the feeder's, read after it ends
+	unsent   int             // items read but never queued; the feeder's, read after it ends
 	done     <-chan struct{} // ctx.Done(), kept: ended() tests it on the hot path
 	finished atomic.Int64    // items that succeeded or failed for good
 	failed   atomic.Int64    // items that failed for good
@@ -109,7 +110,8 @@ func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
 	}
 	sum := col.summary()
 	sum.Output = output
-	if total >= 0 && !e.ListNotStarted { // the source knows what was never read
+	sum.NotStarted += r.unsent
+	if total >= 0 { // the source knows what was never read
 		sum.NotStarted = total - sum.Stats.OK - sum.Stats.Skipped - sum.Failed - sum.Cancelled
 	}
 	sum.Stats.Elapsed = time.Since(r.started)
@@ -299,8 +301,10 @@ func (r *run) listRest(src source, col *collector) {
 	}
 }
 
-// notTaken reports an item read but never queued.
+// notTaken reports an item read but never queued; only the feeder calls
+// it, and Run reads unsent after the feeder ended.
 func (r *run) notTaken(j job) {
+	r.unsent++
 	if obs := r.eng.Observer; obs != nil {
 		obs.ItemNotStarted(j.index, j.item)
 	}

@@ -103,6 +103,10 @@ func (e *Error) Value() dsl.ErrorValue {
 		Item: e.Item, Index: e.Index, Attempt: e.Attempt, Code: e.Code, Stderr: e.Stderr, Position: pos}
 }
 
+// ItemText is an item as plain text, for JSON and reports: a string as it
+// is, anything else as in templates, at most 200 characters.
+func ItemText(item any) string { return shorten(text(item), 200) }
+
 // DisplayItem shows an item shortly, at most 60 characters: a string
 // quoted, anything else in parentheses, so that `item 3 "a.csv"` and
 // `item 3 (42)` read well after the index.

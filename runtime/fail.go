@@ -28,6 +28,9 @@ func (r *runner) fail(stageCtx context.Context, st *dsl.Stage, step *dsl.Step, p
 		e.SubExpr, e.Span = prog.Failing(err)
 	}
 	r.evidence(e, err)
+	if e.Kind == KindAssert && prog != nil && !strings.Contains(prog.Source, "\n") {
+		e.Pos, e.Span = prog.Pos, len([]rune(prog.Source)) // the whole condition did not hold
+	}
 	if prog != nil && (e.Kind == KindExpr || e.Kind == KindAssert || e.Kind == KindFail || e.Kind == KindPanic) {
 		e.Values = r.values(prog)
 	}

@@ -63,7 +63,8 @@ func (r *run) writeOutput(rn *runner) (string, *Error) {
 	if to == "-" {
 		err = r.toStdout(write)
 	} else {
-		err = WriteFileAtomic(rn.scope.Path(to), write)
+		to = rn.scope.Path(to)
+		err = WriteFileAtomic(to, write)
 	}
 	if err != nil {
 		return "", fail(err, o.Pos)

@@ -83,8 +83,8 @@ output:
 				t.Errorf("stdout = %q, want nothing", o.stdout)
 			}
 			path := replaceOnce(tt.to, "${params.name}", "named")
-			if o.sum.Output != path {
-				t.Errorf("Summary.Output = %q, want %q", o.sum.Output, path)
+			if want := filepath.Join(dir, path); o.sum.Output != want {
+				t.Errorf("Summary.Output = %q, want %q (resolved against the pipeline's folder)", o.sum.Output, want)
 			}
 			b, err := os.ReadFile(filepath.Join(dir, path))
 			if err != nil {

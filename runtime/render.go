@@ -18,14 +18,24 @@ import (
 // exit status and the end of its standard error, a panic's stack. src is
 // the pipeline file's text.
 func RenderError(w io.Writer, e *Error, src []byte, st dsl.Style) {
+	RenderFailure(w, e, src, st, dsl.SeverityError)
+}
+
+// RenderFailure is RenderError with a severity: a failure its policy
+// skipped is a warning, as the run goes on.
+func RenderFailure(w io.Writer, e *Error, src []byte, st dsl.Style, sev dsl.Severity) {
 	line := e.Pos.Line
+	word := paint(st.Error, sev.String())
+	if sev == dsl.SeverityWarning {
+		word = paint(st.Warning, sev.String())
+	}
 	if e.Pos.IsValid() {
-		fmt.Fprintf(w, "%s: %s: %s\n", paint(st.Location, e.Pos.String()), paint(st.Error, "error"), Headline(e))
+		fmt.Fprintf(w, "%s: %s: %s\n", paint(st.Location, e.Pos.String()), word, Headline(e))
 		for _, l := range dsl.Snippet(src, e.Pos, e.Span, st) {
 			fmt.Fprintln(w, l)
 		}
 	} else {
-		fmt.Fprintf(w, "%s: %s\n", paint(st.Error, "error"), Headline(e))
+		fmt.Fprintf(w, "%s: %s\n", word, Headline(e))
 	}
 	for _, n := range notes(e) {
 		if n.label == "" {

@@ -133,7 +133,7 @@ func (t *ReportTotals) count(rec ItemRecord) {
 }
 
 func reportItem(rec ItemRecord) ReportItem {
-	it := ReportItem{Index: rec.Index, Item: shorten(text(rec.Item), 200), Status: rec.Status, Worker: rec.Worker, Attempts: []ReportAttempt{}}
+	it := ReportItem{Index: rec.Index, Item: ItemText(rec.Item), Status: rec.Status, Worker: rec.Worker, Attempts: []ReportAttempt{}}
 	for _, a := range rec.Attempts {
 		it.Attempts = append(it.Attempts, ReportAttempt{DurationMS: ms(a.Duration), Error: reportError(a.Err)})
 	}

@@ -58,14 +58,19 @@ func (c *console) printJSON(v any) {
 	c.println(string(b))
 }
 
-// failure writes a failure, rendered or as JSON.
+// failure writes a failure, rendered or as JSON: kind error for the one
+// that ended the run, skipped (a warning) for one its policy skipped.
 func (c *console) failure(kind string, e *runtime.Error) {
 	if c.json {
 		c.printJSON(errorJSON(kind, e))
 		return
 	}
+	sev := dsl.SeverityError
+	if kind == "skipped" {
+		sev = dsl.SeverityWarning
+	}
 	var b strings.Builder
-	runtime.RenderError(&b, e, c.src, c.style)
+	runtime.RenderFailure(&b, e, c.src, c.style, sev)
 	c.println(b.String())
 }
 
@@ -94,8 +99,11 @@ func (c *console) Retrying(e *runtime.Error, wait time.Duration) {
 		return
 	}
 	subject := e.Where()
-	if e.Index >= 0 {
+	switch {
+	case e.Index >= 0:
 		subject += fmt.Sprintf(": item %d %s", e.Index, runtime.DisplayItem(e.Item))
+	case e.Worker >= 0:
+		subject += fmt.Sprintf(": worker %d", e.Worker)
 	}
 	c.println(fmt.Sprintf("%s: retry: %s: attempt %d of %d failed: %s: %s; next in %s", e.Pos, subject,
 		e.Attempt, e.Attempts, e.Kind, firstLine(e.Message), dsl.FormatDuration(wait.Round(time.Millisecond))))
@@ -131,7 +139,7 @@ func errorJSON(typ string, e *runtime.Error) map[string]any {
 		obj["values"] = []string{}
 	}
 	if e.Index >= 0 {
-		obj["item"] = runtime.DisplayItem(e.Item)
+		obj["item"] = runtime.ItemText(e.Item)
 	}
 	if typ == "skipped" {
 		obj["severity"] = "warning"

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -24,7 +26,7 @@ func summaryText(s *runtime.Summary, j *runtime.Journal) string {
 	if slow := j.Slowest(); len(slow) > 1 {
 		parts := make([]string, len(slow))
 		for i, it := range slow {
-			parts[i] = fmt.Sprintf("item %d %s %s", it.Index, it.Item, short(it.Duration))
+			parts[i] = fmt.Sprintf("item %d %s %s", it.Index, runtime.DisplayItem(it.Item), short(it.Duration))
 		}
 		fmt.Fprintf(&b, "  slowest: %s\n", strings.Join(parts, ", "))
 	}
@@ -33,9 +35,21 @@ func summaryText(s *runtime.Summary, j *runtime.Journal) string {
 	case "-":
 		b.WriteString("  output: standard output\n")
 	default:
-		fmt.Fprintf(&b, "  output: %s\n", s.Output)
+		fmt.Fprintf(&b, "  output: %s\n", relative(s.Output))
 	}
 	return b.String()
+}
+
+// relative shows a path from the working directory when it is below it.
+func relative(path string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	if rel, err := filepath.Rel(wd, path); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return path
 }
 
 // short writes a duration with three significant digits: 1.23s, 45.6ms.
@@ -67,7 +81,7 @@ func summaryJSON(s *runtime.Summary, j *runtime.Journal) map[string]any {
 	}
 	slowest := []map[string]any{}
 	for _, it := range j.Slowest() {
-		slowest = append(slowest, map[string]any{"index": it.Index, "item": it.Item, "duration_ms": ms(it.Duration)})
+		slowest = append(slowest, map[string]any{"index": it.Index, "item": runtime.ItemText(it.Item), "duration_ms": ms(it.Duration)})
 	}
 	return map[string]any{"type": "summary", "ok": st.OK, "skipped": st.Skipped, "failed": s.Failed,
 		"cancelled": s.Cancelled, "not_started": s.NotStarted, "retried": st.Retried, "fallbacks": st.Fallbacks,
