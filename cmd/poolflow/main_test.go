@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -96,6 +97,13 @@ func setupEnv(env *testscript.Env) error {
 	if race := env.Getenv("GORACE"); !strings.Contains(race, "atexit_sleep_ms") {
 		env.Setenv("GORACE", strings.TrimSpace(race+" atexit_sleep_ms=10"))
 	}
+	// REPO is the repository root, for scripts that compare with files
+	// checked in there, such as the schema.
+	repo, err := filepath.Abs("../..")
+	if err != nil {
+		return err
+	}
+	env.Setenv("REPO", repo)
 	return nil
 }
 
