@@ -149,7 +149,7 @@ func (c *compiler) plan() *Plan {
 		plan.Order = p.Order.Value
 	}
 	plan.Workers = firstPositive(c.opts.Workers, p.Workers.Value, goruntime.NumCPU())
-	plan.Window = firstPositive(p.Window.Value, max(64, 16*plan.Workers))
+	plan.Window = firstPositive(p.Window.Value, max(256, 32*plan.Workers))
 	params := c.params(plan)
 	plan.Items = c.items(params)
 	initSteps := c.initializer(plan, params)

@@ -29,8 +29,8 @@ func newCollector(r *run) *collector {
 // outcome is lost; it only stops delivering.
 func (c *collector) loop() {
 	for outs := range c.r.outcomes {
-		for _, out := range outs {
-			c.arrive(out)
+		for i := range outs {
+			c.arrive(&outs[i])
 		}
 		putOutcomes(outs)
 		c.r.slots.release(c.freed) // once per batch: their callbacks have run
@@ -39,26 +39,33 @@ func (c *collector) loop() {
 }
 
 // arrive records an outcome and delivers what is now deliverable.
-func (c *collector) arrive(out outcome) {
+// An outcome that is next in order, the common case, is delivered without
+// a stop in the ring.
+func (c *collector) arrive(out *outcome) {
 	c.record(out)
-	if c.r.plan.Order == dsl.OrderCompletion {
+	switch {
+	case c.r.plan.Order == dsl.OrderCompletion:
 		c.deliver(out)
 		return
+	case out.rec.Index == c.next:
+		c.next++
+		c.deliver(out)
+	default:
+		c.pending.put(out.rec.Index, *out)
 	}
-	c.pending.put(out.rec.Index, out)
 	for {
 		next, ok := c.pending.take(c.next)
 		if !ok {
 			return
 		}
 		c.next++
-		c.deliver(next)
+		c.deliver(&next)
 	}
 }
 
 // record counts an outcome as it arrives, delivered or not: the summary
 // counts every item that finished, also after an abort.
-func (c *collector) record(out outcome) {
+func (c *collector) record(out *outcome) {
 	switch out.rec.Status {
 	case StatusNotStarted:
 		c.sum.NotStarted++
@@ -100,7 +107,7 @@ func (c *collector) notStarted(j job) {
 // deliver keeps an item's result and runs its callback, unless the run is
 // ending; its window place is freed after that, with the rest of its
 // batch: an item stays in flight until its callback has run.
-func (c *collector) deliver(out outcome) {
+func (c *collector) deliver(out *outcome) {
 	c.freed++
 	if c.r.ended() {
 		return
@@ -118,14 +125,14 @@ func (c *collector) deliver(out outcome) {
 
 // keep adds an outcome's result to results when the end of the run reads
 // them.
-func (c *collector) keep(out outcome) {
+func (c *collector) keep(out *outcome) {
 	if out.has && c.r.plan.KeepResults {
 		c.results = append(c.results, out.result)
 	}
 }
 
 // callback runs a result or error callback for one outcome.
-func (c *collector) callback(st *dsl.Stage, out outcome, name string, value any) {
+func (c *collector) callback(st *dsl.Stage, out *outcome, name string, value any) {
 	if st == nil {
 		return
 	}

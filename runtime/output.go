@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/poolflow/poolflow/dsl"
@@ -116,24 +117,41 @@ func WriteFileAtomic(path string, write func(io.Writer) error) error {
 func encode(w io.Writer, format string, columns []string, value any) error {
 	switch format {
 	case "jsonl":
-		return eachElement(value, func(el any) error { return writeJSONLine(w, el) })
+		lw := &jsonLines{w: w, enc: newJSONEncoder(w)}
+		return eachElement(value, lw.write)
 	case "csv":
 		return writeCSV(w, columns, value)
 	case "text":
 		return eachElement(value, func(el any) error { _, err := fmt.Fprintln(w, text(el)); return err })
 	}
-	enc := json.NewEncoder(w)
+	enc := newJSONEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(value)
 }
 
-func writeJSONLine(w io.Writer, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
+// newJSONEncoder writes JSON as people and other tools expect it: <, >
+// and & as they are, not escaped for HTML.
+func newJSONEncoder(w io.Writer) *json.Encoder {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc
+}
+
+// jsonLines writes one JSON value per line; integers, the common result,
+// skip encoding/json's reflection.
+type jsonLines struct {
+	w   io.Writer
+	enc *json.Encoder
+	buf []byte
+}
+
+func (l *jsonLines) write(v any) error {
+	if i, ok := v.(int); ok {
+		l.buf = append(strconv.AppendInt(l.buf[:0], int64(i), 10), '\n')
+		_, err := l.w.Write(l.buf)
 		return err
 	}
-	_, err = w.Write(append(b, '\n'))
-	return err
+	return l.enc.Encode(v)
 }
 
 // eachElement calls f on each element of a list, or once on a non-list.

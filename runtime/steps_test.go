@@ -93,7 +93,7 @@ output:
 	if o.err != nil {
 		t.Fatalf("Run: %v", o.err)
 	}
-	want := `["\u003ca b.txt\u003e\u003cone\u003e\u003ctwo words\u003e\u003cit's\u003e","oops\n",0,"\u003cone\u003e\u003ctwo words\u003e\u003cit's\u003e\u003cxa b.txt\u003e"]` + "\n"
+	want := `["<a b.txt><one><two words><it's>","oops\n",0,"<one><two words><it's><xa b.txt>"]` + "\n"
 	if o.stdout != want {
 		t.Errorf("output =\n%s\nwant\n%s", o.stdout, want)
 	}
