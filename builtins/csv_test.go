@@ -1,6 +1,10 @@
 package builtins
 
-import "testing"
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
 
 func TestReadCSV(t *testing.T) {
 	runCases(t, "read_csv", []callCase{
@@ -24,4 +28,42 @@ func TestReadCSV(t *testing.T) {
 			err: `read_csv: a.csv:1: duplicate column "id" in header`},
 		{name: "missing", args: []any{"a.csv"}, err: `read_csv: "a.csv": no such file or directory`},
 	})
+}
+
+// TestSimpleCSVAgreesWithEncodingCSV checks that the fast path for files
+// without quotes reads exactly what encoding/csv reads, errors included.
+func TestSimpleCSVAgreesWithEncodingCSV(t *testing.T) {
+	inputs := []string{
+		"a,b\n1,2\n3,4\n",
+		"a,b\n1,2\n3,4",
+		"a,b\r\n1,2\r\n3,4\r\n",
+		"\ufeffa,b\n1,2\n",
+		"a,b\n\n1,2\n\n\n3,4\n",
+		"a,b\n1,\n,2\n",
+		"a, b \n 1 , 2 \n",
+		"a\n1\n2\n",
+		"a,b\n1,2,3\n",
+		"a,b\n1\n",
+		"a,a\n1,2\n",
+		"",
+		"a,b\n",
+	}
+	for _, in := range inputs {
+		want, wantErr := decodeCSV("f.csv", strings.NewReader(in))
+		got, ok, gotErr := decodeSimpleCSV("f.csv", in)
+		if !ok {
+			t.Errorf("%q: the simple reader declined a file without quotes", in)
+			continue
+		}
+		if (wantErr == nil) != (gotErr == nil) || (wantErr != nil && wantErr.Error() != gotErr.Error()) {
+			t.Errorf("%q: error %v, encoding/csv says %v", in, gotErr, wantErr)
+			continue
+		}
+		if wantErr == nil && !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: rows %v, encoding/csv reads %v", in, got, want)
+		}
+	}
+	if _, ok, _ := decodeSimpleCSV("f.csv", "a,b\n\"1,2\",3\n"); ok {
+		t.Error("the simple reader took a file with quotes")
+	}
 }

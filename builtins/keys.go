@@ -67,7 +67,7 @@ func floatKey(f float64) any {
 // share a key. The zero value is ready to use.
 type encoder struct {
 	buf  []byte
-	keys []string // scratch for sorting the keys of a map[string]string
+	keys []string // the sorted keys of the last map[string]string; scratch
 }
 
 func (e *encoder) reset() { e.buf = e.buf[:0] }
@@ -139,20 +139,37 @@ func (e *encoder) list(n int, at func(int) any) {
 	e.buf = append(e.buf, ']')
 }
 
-// stringMap appends the key of m, whose values need no recursion, sorting
-// its keys in the reused scratch slice.
+// stringMap appends the key of m, whose values need no recursion. Rows
+// of one CSV file share their keys, so it first tries the sorted keys of
+// the last map it saw, looking them up, which is cheaper than iterating a
+// map; otherwise it collects and sorts the entries in reused scratch.
 func (e *encoder) stringMap(m map[string]string) {
-	e.keys = e.keys[:0]
-	for k := range m {
-		e.keys = append(e.keys, k)
+	if !e.sameKeys(m) {
+		e.keys = e.keys[:0]
+		for k := range m {
+			e.keys = append(e.keys, k)
+		}
+		slices.Sort(e.keys)
 	}
-	slices.Sort(e.keys)
 	e.mapHeader(len(m))
 	for _, k := range e.keys {
 		e.str(k)
 		e.str(m[k])
 	}
 	e.buf = append(e.buf, '}')
+}
+
+// sameKeys reports whether m has exactly the keys in e.keys.
+func (e *encoder) sameKeys(m map[string]string) bool {
+	if len(m) != len(e.keys) {
+		return false
+	}
+	for _, k := range e.keys {
+		if _, ok := m[k]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // anyMap appends the key of m, sorting its keys.

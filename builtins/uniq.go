@@ -1,7 +1,10 @@
 package builtins
 
 import (
+	"bytes"
 	"fmt"
+	"hash/maphash"
+	"maps"
 	"reflect"
 )
 
@@ -29,12 +32,14 @@ func uniq(args ...any) (any, error) {
 }
 
 // dedupe returns the distinct values among at(0) … at(n-1), first
-// occurrences in order.
+// occurrences in order. Scalars are looked up by their key directly; lists
+// and maps by a 64-bit hash of their canonical key, kept instead of the
+// key itself (a million rows would otherwise keep a million key strings),
+// and a hash that matches is confirmed by comparing canonical keys.
 func dedupe(n int, at func(int) any) []any {
 	out := []any{}
 	seenScalar := make(map[any]struct{})
-	seenComposite := make(map[string]struct{})
-	var enc encoder
+	seen := hashedSet{seed: maphash.MakeSeed(), first: make(map[uint64]int, n)}
 	for i := range n {
 		v := at(i)
 		if k, ok := scalarKey(v); ok {
@@ -44,12 +49,58 @@ func dedupe(n int, at func(int) any) []any {
 			}
 			continue
 		}
-		enc.reset()
-		enc.value(v)
-		if _, dup := seenComposite[string(enc.buf)]; !dup {
-			seenComposite[string(enc.buf)] = struct{}{}
+		if seen.add(v, len(out), out) {
 			out = append(out, v)
 		}
 	}
 	return out
+}
+
+// hashedSet remembers composite values by the hash of their canonical key
+// and their index in the output.
+type hashedSet struct {
+	seed  maphash.Seed
+	first map[uint64]int   // hash → index of the first value with it
+	more  map[uint64][]int // further indexes, for distinct values whose hashes collide
+	enc   encoder
+	other encoder
+}
+
+// add records v, to be stored at index next of out, unless an equal value
+// is already in out; it reports whether v is new.
+func (s *hashedSet) add(v any, next int, out []any) bool {
+	s.enc.reset()
+	s.enc.value(v)
+	h := maphash.Bytes(s.seed, s.enc.buf)
+	idx, hit := s.first[h]
+	if !hit {
+		s.first[h] = next
+		return true
+	}
+	if s.same(v, out[idx]) {
+		return false
+	}
+	for _, j := range s.more[h] {
+		if s.same(v, out[j]) {
+			return false
+		}
+	}
+	if s.more == nil {
+		s.more = map[uint64][]int{}
+	}
+	s.more[h] = append(s.more[h], next)
+	return true
+}
+
+// same reports whether w equals v, whose canonical key is in s.enc; two
+// maps of strings, the common case, are compared directly.
+func (s *hashedSet) same(v, w any) bool {
+	if a, ok := v.(map[string]string); ok {
+		if b, ok := w.(map[string]string); ok {
+			return maps.Equal(a, b)
+		}
+	}
+	s.other.reset()
+	s.other.value(w)
+	return bytes.Equal(s.enc.buf, s.other.buf)
 }

@@ -19,8 +19,16 @@ type evaluator struct {
 	env map[string]any
 }
 
+// memoryBudget bounds what one evaluation may build, counted in list
+// elements and the like, as expr counts it. expr's default, a million,
+// stops a pipeline that concatenates a million rows; this one only stops
+// a runaway expression (say 1..1e12) before it takes the machine's memory.
+const memoryBudget = 1_000_000_000
+
 func newEvaluator(params any) *evaluator {
-	return &evaluator{env: map[string]any{"params": params}}
+	e := &evaluator{env: map[string]any{"params": params}}
+	e.vm.MemoryBudget = memoryBudget
+	return e
 }
 
 func (e *evaluator) run(p *dsl.Program) (any, error) {
