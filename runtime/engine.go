@@ -74,7 +74,7 @@ type run struct {
 	fed      int             // items read from the source; the feeder's, read after it ends
 	unsent   int             // items read but never queued; the feeder's, read after it ends
 	done     <-chan struct{} // ctx.Done(), kept: ended() tests it on the hot path
-	finished atomic.Int64    // items that succeeded or failed for good
+	finished atomic.Int64    // items that succeeded or failed for good, counted only for a max_failures share
 	failed   atomic.Int64    // items that failed for good
 	retired  atomic.Int64    // workers whose initializer failed under skip
 	started  time.Time

@@ -3,7 +3,6 @@ package runtime
 import (
 	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -15,7 +14,6 @@ type Journal struct {
 	mu         sync.Mutex
 	keepItems  bool
 	total      int
-	running    atomic.Int64 // items started and not finished; workers add without the lock
 	retrying   map[int]bool
 	done       int
 	failed     int
@@ -38,9 +36,9 @@ func (j *Journal) RunStarted(total int) {
 	j.total = total
 }
 
-func (j *Journal) ItemStarted(index int, item any, worker int) {
-	j.running.Add(1)
-}
+// ItemStarted does nothing: nothing the journal keeps needs it, and a
+// counter shared by the workers would cost every item a contended write.
+func (j *Journal) ItemStarted(index int, item any, worker int) {}
 
 func (j *Journal) Retrying(err *Error, wait time.Duration) {
 	j.mu.Lock()
@@ -51,7 +49,6 @@ func (j *Journal) Retrying(err *Error, wait time.Duration) {
 }
 
 func (j *Journal) ItemFinished(rec ItemRecord) {
-	j.running.Add(-1)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	delete(j.retrying, rec.Index)
@@ -102,7 +99,6 @@ type Progress struct {
 	Total    int // -1 when unknown
 	Done     int
 	Failed   int
-	Running  int
 	Retrying int
 }
 
@@ -110,7 +106,7 @@ type Progress struct {
 func (j *Journal) Progress() Progress {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return Progress{Total: j.total, Done: j.done, Failed: j.failed, Running: int(j.running.Load()), Retrying: len(j.retrying)}
+	return Progress{Total: j.total, Done: j.done, Failed: j.failed, Retrying: len(j.retrying)}
 }
 
 // StageStat is the duration quantiles of one stage.

@@ -386,7 +386,7 @@ callbacks:
 	if got, want := fileLines(t, dir, "started.txt"), []string{"0", "1", "2", "3", "4", "5"}; !slices.Equal(got, want) {
 		t.Errorf("started = %q, want %q", got, want)
 	}
-	want := Error{Kind: KindFail, Message: "odd 5 (max_failures 2 passed: 3 of 6 finished items failed)",
+	want := Error{Kind: KindFail, Message: "odd 5 (max_failures 2 passed: 3 items failed)",
 		Stage: "map", Step: "step 2", Pos: dsl.Pos{File: "pipeline.yaml", Line: 8, Col: 31}, Item: 5, Index: 5,
 		Attempt: 1, Attempts: 1, Worker: 0, Policy: "skip, max_failures"}
 	checkError(t, e, want)

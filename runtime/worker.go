@@ -179,7 +179,9 @@ func (r *run) settle(rn *runner, out *outcome, act action, attempts int) {
 	switch act {
 	case actOK:
 		out.has = true
-		r.finished.Add(1)
+		if r.plan.Map.Policy.MaxFailures.IsPercent { // only a share of finished items needs the count
+			r.finished.Add(1)
+		}
 	case actCancelled:
 		out.rec.Status = StatusCancelled
 	case actAbort:
@@ -198,7 +200,11 @@ func (r *run) skip(rn *runner, out *outcome) {
 	failed, finished := r.failed.Add(1), r.finished.Add(1)
 	if p.MaxFailures.Exceeded(int(failed), int(finished)) {
 		e := *out.rec.Err
-		e.Message = fmt.Sprintf("%s (max_failures %s passed: %d of %d finished items failed)", e.Message, p.MaxFailures, failed, finished)
+		if p.MaxFailures.IsPercent {
+			e.Message = fmt.Sprintf("%s (max_failures %s passed: %d of %d finished items failed)", e.Message, p.MaxFailures, failed, finished)
+		} else {
+			e.Message = fmt.Sprintf("%s (max_failures %s passed: %d items failed)", e.Message, p.MaxFailures, failed)
+		}
 		e.Policy = policyWords(p) + ", max_failures"
 		out.rec.Err, out.rec.Status = &e, StatusFailed
 		r.abort(&e)

@@ -27,13 +27,13 @@ func TestProgressLine(t *testing.T) {
 		elapsed time.Duration
 		want    string
 	}{
-		{"spec.md §9.3's example", runtime.Progress{Total: 400, Done: 120, Failed: 2, Retrying: 1, Running: 4},
+		{"spec.md §9.3's example", runtime.Progress{Total: 400, Done: 120, Failed: 2, Retrying: 1},
 			seconds(120 / 35.2), "[######..............] 120/400 · 2 failed · 1 retrying · 35.2/s · ETA 8s"},
-		{"unknown total", runtime.Progress{Total: -1, Done: 120, Running: 3}, 4 * time.Second,
+		{"unknown total", runtime.Progress{Total: -1, Done: 120}, 4 * time.Second,
 			"120 done · 30.0/s"},
 		{"unknown total, failures", runtime.Progress{Total: -1, Done: 7, Failed: 3, Retrying: 2}, 2 * time.Second,
 			"7 done · 3 failed · 2 retrying · 3.5/s"},
-		{"nothing done yet", runtime.Progress{Total: 10, Running: 2}, 3 * time.Second,
+		{"nothing done yet", runtime.Progress{Total: 10}, 3 * time.Second,
 			"[....................] 0/10"},
 		{"at the start", runtime.Progress{Total: 10, Done: 0}, 0, "[....................] 0/10"},
 		{"unknown total at the start", runtime.Progress{Total: -1}, 0, "0 done"},
