@@ -80,14 +80,19 @@ func decodeSimpleCSV(name, text string) (rows []map[string]string, ok bool, err 
 // simpleHeader splits the header row and rejects duplicate column names.
 func simpleHeader(name, line string) ([]string, error) {
 	header := strings.Split(line, ",")
+	return header, uniqueColumns(name, header)
+}
+
+// uniqueColumns rejects a header that names a column twice.
+func uniqueColumns(name string, header []string) error {
 	seen := make(map[string]bool, len(header))
 	for _, h := range header {
 		if seen[h] {
-			return nil, fmt.Errorf("read_csv: %s:1: duplicate column %q in header", name, h)
+			return fmt.Errorf("read_csv: %s:1: duplicate column %q in header", name, h)
 		}
 		seen[h] = true
 	}
-	return header, nil
+	return nil
 }
 
 // decodeCSV reads CSV rows from r; name is the path used in errors.
@@ -113,12 +118,8 @@ func readHeader(name string, cr *csv.Reader) ([]string, error) {
 	}
 	header := append([]string{}, rec...)
 	header[0] = strings.TrimPrefix(header[0], "\ufeff")
-	seen := make(map[string]bool, len(header))
-	for _, h := range header {
-		if seen[h] {
-			return nil, fmt.Errorf("read_csv: %s:1: duplicate column %q in header", name, h)
-		}
-		seen[h] = true
+	if err := uniqueColumns(name, header); err != nil {
+		return nil, err
 	}
 	return header, nil
 }

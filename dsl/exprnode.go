@@ -136,31 +136,9 @@ func splitTemplate(text string) ([]TemplatePart, int, string) {
 	return parts, 0, ""
 }
 
-// closingBrace finds the } that ends an expression starting at r[start].
-func closingBrace(r []rune, start int) int {
-	depth := 0
-	var quote rune
-	for i := start; i < len(r); i++ {
-		c := r[i]
-		switch {
-		case quote != 0:
-			if c == '\\' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'' || c == '`':
-			quote = c
-		case c == '{':
-			depth++
-		case c == '}' && depth == 0:
-			return i
-		case c == '}':
-			depth--
-		}
-	}
-	return -1
-}
+// closingBrace finds the } that ends an expression starting at r[start],
+// just after its ${.
+func closingBrace(r []rune, start int) int { return closing(r, start-1) }
 
 // HasExpr reports whether the template interpolates anything.
 func (v *TemplateNode) HasExpr() bool {

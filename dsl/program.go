@@ -77,7 +77,7 @@ func widen(r []rune, from, to int) (int, int) {
 		}
 	}
 	if to < len(r) && (r[to] == '(' || r[to] == '[') {
-		if end := matching(r, to); end > to {
+		if end := closing(r, to); end > to {
 			to = end + 1
 		}
 	}
@@ -88,8 +88,11 @@ func isNamePart(c rune) bool {
 	return c == '_' || unicode.IsLetter(c) || unicode.IsDigit(c)
 }
 
-// matching returns the index of the bracket closing r[open], or -1.
-func matching(r []rune, open int) int {
+// closing returns the index of the bracket that closes r[open], counting
+// brackets of that kind only and skipping string literals, or -1.
+func closing(r []rune, open int) int {
+	pairs := map[rune]rune{'(': ')', '[': ']', '{': '}'}
+	opener, closer := r[open], pairs[r[open]]
 	depth := 0
 	var quote rune
 	for i := open; i < len(r); i++ {
@@ -103,9 +106,9 @@ func matching(r []rune, open int) int {
 			}
 		case c == '"' || c == '\'' || c == '`':
 			quote = c
-		case c == '(' || c == '[' || c == '{':
+		case c == opener:
 			depth++
-		case c == ')' || c == ']' || c == '}':
+		case c == closer:
 			depth--
 			if depth == 0 {
 				return i
