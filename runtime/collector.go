@@ -118,8 +118,9 @@ func (c *collector) deliver(out *outcome) {
 		c.callback(c.r.plan.OnResult, out, "result", out.result)
 	case StatusSkipped:
 		c.keep(out)
-		c.errors = append(c.errors, out.rec.Err.Value())
-		c.callback(c.r.plan.OnError, out, "error", out.rec.Err.Value())
+		ev := out.rec.Err.Value()
+		c.errors = append(c.errors, ev)
+		c.callback(c.r.plan.OnError, out, "error", ev)
 	}
 }
 
