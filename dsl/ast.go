@@ -9,6 +9,7 @@ package dsl
 //	required: "true" when the key must be present
 //	enum:     the words a word-valued key accepts, comma-separated
 //	min:      the least value of an integer key
+//	share:    "true" when a size may be a share of the machine's memory
 //	doc:      one line for the schema and for hints
 
 // Pipeline is a parsed pipeline file.
@@ -27,6 +28,7 @@ type Pipeline struct {
 	Map         *MapNode      `key:"map" required:"true" doc:"steps run once per item"`
 	Callbacks   CallbacksNode `key:"callbacks" doc:"steps run one at a time after each result, each failure, and once at the end"`
 	Output      *OutputNode   `key:"output" doc:"what the run writes at the end"`
+	Limits      *LimitsNode   `key:"limits" doc:"the sizes a run may reach: memory, output"`
 
 	// File is the path the pipeline was read from; Source its text.
 	File   string `key:"-"`

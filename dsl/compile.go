@@ -150,6 +150,7 @@ func (c *compiler) plan() *Plan {
 	}
 	plan.Workers = firstPositive(c.opts.Workers, p.Workers.Value, goruntime.NumCPU())
 	plan.Window = firstPositive(p.Window.Value, max(256, 32*plan.Workers))
+	plan.Limits = c.limits()
 	params := c.params(plan)
 	plan.Items = c.items(params)
 	initSteps := c.initializer(plan, params)

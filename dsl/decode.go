@@ -50,6 +50,7 @@ type fieldSpec struct {
 	Required bool
 	Enum     []string
 	Min      *int
+	Share    bool
 	Doc      string
 	Index    []int
 }
@@ -225,7 +226,8 @@ func fieldsOf(t reflect.Type) []fieldSpec {
 		if key == "" || key == "-" {
 			continue
 		}
-		f := fieldSpec{Key: key, Required: sf.Tag.Get("required") == "true", Doc: sf.Tag.Get("doc"), Index: []int{i}}
+		f := fieldSpec{Key: key, Required: sf.Tag.Get("required") == "true", Share: sf.Tag.Get("share") == "true",
+			Doc: sf.Tag.Get("doc"), Index: []int{i}}
 		if e := sf.Tag.Get("enum"); e != "" {
 			f.Enum = strings.Split(e, ",")
 		}
@@ -323,6 +325,7 @@ func elsewhere(key string) string {
 var groupPlace = map[string]string{
 	"stage": "a stage (initializer, map, callbacks.*)", "map": "map", "callbacks": "callbacks",
 	"step": "a step", "on_error": "on_error", "on_error.retry": "on_error.retry", "output": "output",
+	"limits": "limits",
 }
 
 // decodeField reads value into the field fv, which is a node type, a struct,

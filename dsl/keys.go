@@ -15,6 +15,7 @@ var keyGroups = map[reflect.Type]string{
 	reflect.TypeOf(PolicyNode{}):    "on_error",
 	reflect.TypeOf(RetryNode{}):     "on_error.retry",
 	reflect.TypeOf(OutputNode{}):    "output",
+	reflect.TypeOf(LimitsNode{}):    "limits",
 }
 
 // KeyPaths lists every key the parser accepts, as GROUP.KEY: "version",

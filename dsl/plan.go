@@ -22,6 +22,7 @@ type Plan struct {
 	Window      int // most items in flight at once
 	Order       string
 	Timeout     time.Duration // whole run; 0 = none
+	Limits      Limits
 
 	Items       *Items
 	Initializer *Stage // nil when the file has none

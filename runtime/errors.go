@@ -28,6 +28,7 @@ const (
 	KindSource      Kind = "source"
 	KindOutput      Kind = "output"
 	KindInterrupted Kind = "interrupted"
+	KindLimit       Kind = "limit"
 )
 
 // ErrAborted is matched (errors.Is) by the error Run returns when the run
