@@ -40,10 +40,12 @@ map:
 	if c, ok := e.Cause.(*Error); !ok || c.Kind != KindFail || c.Message != "no license" {
 		t.Errorf("cause = %#v, want the initializer's own error, kind fail", e.Cause)
 	}
+	// Workers that had not started their initializer when worker 0 failed
+	// never start it; none runs it twice.
 	init := fileLines(t, dir, "init.txt")
 	slices.Sort(init)
-	if want := []string{"0", "1", "2", "3"}; !slices.Equal(init, want) {
-		t.Errorf("initializer ran for workers %q, want once each %q", init, want)
+	if !slices.Contains(init, "0") || len(slices.Compact(slices.Clone(init))) != len(init) {
+		t.Errorf("initializer ran for workers %q, want worker 0 and each at most once", init)
 	}
 	if got := fileLines(t, dir, "started.txt"); got != nil {
 		t.Errorf("items started: %q, want none", got)
@@ -144,10 +146,12 @@ output:
 	if o.stdout != want {
 		t.Errorf("output =\n%s\nwant every item done by worker 3:\n%s", o.stdout, want)
 	}
+	// Workers that had not started their initializer when worker 0 failed
+	// never start it; none runs it twice.
 	init := fileLines(t, dir, "init.txt")
 	slices.Sort(init)
-	if want := []string{"0", "1", "2", "3"}; !slices.Equal(init, want) {
-		t.Errorf("initializer ran for workers %q, want once each %q", init, want)
+	if !slices.Contains(init, "0") || len(slices.Compact(slices.Clone(init))) != len(init) {
+		t.Errorf("initializer ran for workers %q, want worker 0 and each at most once", init)
 	}
 	var retired []int
 	for _, e := range o.sum.RetiredWorkers {

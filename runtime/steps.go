@@ -65,6 +65,9 @@ func (r *runner) runOnce(st *dsl.Stage) (any, *Error) {
 	defer r.useContext(r.run) // policy expressions and callbacks after it see the run's context
 	var last any
 	for _, step := range st.Steps {
+		if done(ctx) { // aborted, cancelled or timed out: no step starts after that
+			return nil, r.fail(ctx, st, step, nil, ctx.Err())
+		}
 		v, ran, err := r.step(ctx, st, step)
 		if err != nil {
 			return nil, err
@@ -81,6 +84,16 @@ func (r *runner) runOnce(st *dsl.Stage) (any, *Error) {
 		return r.result(ctx, st)
 	}
 	return last, nil
+}
+
+// done reports whether ctx has ended, without the lock ctx.Err takes.
+func done(ctx context.Context) bool {
+	select {
+	case <-ctx.Done():
+		return true
+	default:
+		return false
+	}
 }
 
 // result evaluates the map stage's result expression; it is part of the
