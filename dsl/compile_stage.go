@@ -124,7 +124,7 @@ func (c *compiler) policy(n *PolicyNode, sc *scope) Policy {
 		p.Fallback = c.compileExpr(fromExpr(&n.Fallback), psc, false)
 	}
 	m := n.MaxFailures
-	p.MaxFailures = Threshold{Set: m.Set, Count: m.Count, Share: m.Share, IsPercent: m.IsPercent}
+	p.MaxFailures = Threshold{Set: m.Set, Pos: m.Pos, Count: m.Count, Share: m.Share, IsPercent: m.IsPercent}
 	return p
 }
 

@@ -24,6 +24,7 @@ type Policy struct {
 // Threshold is a count of failures or a share of finished items.
 type Threshold struct {
 	Set       bool
+	Pos       Pos // where the value stands in the file
 	Count     int
 	Share     float64 // 0.05 for 5%
 	IsPercent bool
@@ -34,15 +35,23 @@ type Threshold struct {
 const MinFinishedForShare = 10
 
 // Exceeded reports whether failed failures out of finished finished items
-// pass the threshold.
+// pass the threshold while the run goes on: a share only once
+// MinFinishedForShare items have finished.
 func (t Threshold) Exceeded(failed, finished int) bool {
+	if t.IsPercent && finished < MinFinishedForShare {
+		return false
+	}
+	return t.ExceededAtEnd(failed, finished)
+}
+
+// ExceededAtEnd reports whether failed failures out of all finished items
+// pass the threshold once every item has finished, however few they are.
+func (t Threshold) ExceededAtEnd(failed, finished int) bool {
 	switch {
 	case !t.Set:
 		return false
 	case !t.IsPercent:
 		return failed > t.Count
-	case finished < MinFinishedForShare:
-		return false
 	}
 	return float64(failed) > t.Share*float64(finished)
 }
@@ -101,7 +110,7 @@ func (p Policy) Describe(stage string) string {
 		if p.MaxFailures.Set {
 			then += fmt.Sprintf("; abort the whole run once more than %s of the items have failed", p.MaxFailures)
 			if p.MaxFailures.IsPercent {
-				then += fmt.Sprintf(" (of those finished, from %d on)", MinFinishedForShare)
+				then += fmt.Sprintf(" (of those finished, from %d on; of all of them at the end)", MinFinishedForShare)
 			}
 		}
 	}

@@ -123,7 +123,7 @@ func TestPolicyDescribe(t *testing.T) {
 			"skip the item (recorded as failed) and go on, with [] as its result; abort the whole run once more than 5 of the items have failed"},
 		{"a percentage", "map",
 			Policy{Attempts: 1, Then: PolicySkip, MaxFailures: Threshold{Set: true, Share: 0.125, IsPercent: true}},
-			"skip the item (recorded as failed) and go on; abort the whole run once more than 12.5% of the items have failed (of those finished, from 10 on)"},
+			"skip the item (recorded as failed) and go on; abort the whole run once more than 12.5% of the items have failed (of those finished, from 10 on; of all of them at the end)"},
 		{"one attempt is no retry", "map", Policy{Attempts: 1, Delay: time.Second, Then: PolicyAbortAll},
 			"abort the whole run"},
 	}

@@ -104,6 +104,9 @@ func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
 	if r.ctx.Err() != nil && e.ListNotStarted {
 		r.listRest(src, col)
 	}
+	if r.ctx.Err() == nil {
+		r.judgeFailures(col)
+	}
 	output := ""
 	if r.ctx.Err() == nil {
 		output = r.finish(col) // may record a done callback's failure

@@ -29,6 +29,7 @@ const (
 	KindOutput      Kind = "output"
 	KindInterrupted Kind = "interrupted"
 	KindLimit       Kind = "limit"
+	KindMaxFailures Kind = "max_failures"
 )
 
 // ErrAborted is matched (errors.Is) by the error Run returns when the run

@@ -2,6 +2,8 @@ package runtime
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -191,6 +193,26 @@ func (r *run) settle(rn *runner, out *outcome, act action, attempts int) {
 		r.skip(rn, out)
 	}
 	out.attempts = attempts
+}
+
+// judgeFailures judges the map stage's failure budget once every item has
+// been delivered: during the run a share waits for MinFinishedForShare
+// items, and whether the last item failed or not decided whether it was
+// judged at all; at the end the whole count decides, in any order.
+func (r *run) judgeFailures(c *collector) {
+	t := r.plan.Map.Policy.MaxFailures
+	failed, finished := c.sum.Stats.Skipped, c.sum.Stats.Total
+	if !t.ExceededAtEnd(failed, finished) {
+		return
+	}
+	msg := fmt.Sprintf("%d of %d items failed, more than max_failures %s allows", failed, finished, t)
+	if t.IsPercent {
+		share := strconv.FormatFloat(100*float64(failed)/float64(finished), 'f', 1, 64)
+		msg = fmt.Sprintf("%d of %d items failed (%s%%), more than max_failures %s allows",
+			failed, finished, strings.TrimSuffix(share, ".0"), t)
+	}
+	r.abort(&Error{Kind: KindMaxFailures, Stage: "map", Message: msg, Pos: t.Pos, Span: len(t.String()), Index: -1, Worker: -1,
+		Policy: policyWords(r.plan.Map.Policy) + ", max_failures"})
 }
 
 // skip records a final failure under skip: the fallback, if any, becomes
