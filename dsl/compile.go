@@ -158,6 +158,7 @@ func (c *compiler) plan() *Plan {
 	c.callbacks(plan, params, resultType)
 	plan.Output = c.output(params)
 	plan.KeepResults = c.used["reads:results"]
+	plan.KeepErrors = c.used["reads:errors"]
 	c.unusedNames("initializer", initSteps) // after map: it reads worker.NAME
 	c.programsOnPath(plan)
 	return plan

@@ -193,8 +193,8 @@ func (c *compiler) callback(name string, n *StageNode, params reflect.Type, vars
 	st, after, named := c.stage(name, n, sc)
 	st.Policy = c.policy(&n.OnError, after)
 	c.unusedNames(name, named)
-	if name == "callbacks.done" && sc.reads["results"] {
-		c.used["reads:results"] = true
+	if name == "callbacks.done" {
+		c.noteReads(sc)
 	}
 	return st
 }
@@ -217,10 +217,22 @@ func (c *compiler) output(params reflect.Type) *Output {
 	for _, col := range n.Columns.Values {
 		o.Columns = append(o.Columns, col.Value)
 	}
-	if o.Value == nil || sc.reads["results"] {
+	if o.Value == nil {
 		c.used["reads:results"] = true
 	}
+	c.noteReads(sc)
 	return o
+}
+
+// noteReads records whether an end-of-run scope reads results or errors,
+// which the run then keeps for it; otherwise it keeps neither, so memory
+// does not grow with the number of items.
+func (c *compiler) noteReads(sc *scope) {
+	for _, name := range []string{"results", "errors"} {
+		if sc.reads[name] {
+			c.used["reads:"+name] = true
+		}
+	}
 }
 
 // unusedNames warns about the named steps of stage st that nothing reads.

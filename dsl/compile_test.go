@@ -89,6 +89,25 @@ func TestCompileKeepResults(t *testing.T) {
 	}
 }
 
+func TestCompileKeepErrors(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       bool
+	}{
+		{"no output, no done", "items: [1]\nmap: {steps: [{expr: item}], on_error: skip}\n", false},
+		{"error callback only", "items: [1]\nmap: {steps: [{expr: item}], on_error: skip}\ncallbacks: {error: {steps: [{expr: error.kind}]}}\n", false},
+		{"done reads errors", "items: [1]\nmap: {steps: [{expr: item}]}\ncallbacks: {done: {steps: [{expr: len(errors)}]}}\n", true},
+		{"output writes results by default", "items: [1]\nmap: {steps: [{expr: item}]}\noutput: {to: out.json}\n", false},
+		{"output value reads errors", "items: [1]\nmap: {steps: [{expr: item}]}\noutput: {value: errors}\n", true},
+		{"output to reads errors", "items: [1]\nmap: {steps: [{expr: item}]}\noutput: {value: stats, to: 'out-${len(errors)}.json'}\n", true},
+	}
+	for _, tt := range tests {
+		if got := compileText(t, head+tt.text, nil).KeepErrors; got != tt.want {
+			t.Errorf("%s: KeepErrors = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestCompileWorkerType(t *testing.T) {
 	plan := compileText(t, head+`items: [1]
 initializer:

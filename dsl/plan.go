@@ -36,6 +36,7 @@ type Plan struct {
 	// initializer's named step values. NewWorker builds values of it.
 	WorkerType  reflect.Type
 	KeepResults bool        // done or output reads results, so the run keeps them
+	KeepErrors  bool        // done or output reads errors, so the run keeps them
 	Warnings    Diagnostics // what Compile found worth saying but not fatal
 }
 

@@ -118,9 +118,13 @@ func (c *collector) deliver(out *outcome) {
 		c.callback(c.r.plan.OnResult, out, "result", out.result)
 	case StatusSkipped:
 		c.keep(out)
-		ev := out.rec.Err.Value()
-		c.errors = append(c.errors, ev)
-		c.callback(c.r.plan.OnError, out, "error", ev)
+		if c.r.plan.KeepErrors || c.r.plan.OnError != nil {
+			ev := out.rec.Err.Value()
+			if c.r.plan.KeepErrors {
+				c.errors = append(c.errors, ev)
+			}
+			c.callback(c.r.plan.OnError, out, "error", ev)
+		}
 	}
 }
 
