@@ -24,10 +24,6 @@ type Engine struct {
 	Log func(line string)
 	// Observer hears about every item; nil means nobody listens.
 	Observer Observer
-	// ListNotStarted makes a run that ends early read the rest of its
-	// source and tell the Observer about every item it never started, for
-	// a report that lists every item.
-	ListNotStarted bool
 
 	sleep func(context.Context, time.Duration) error // retry waits; tests fake it
 	rand  func() float64                             // jitter; tests fake it
@@ -38,7 +34,8 @@ type Summary struct {
 	Stats            dsl.Stats // ok, skipped, retried, fallbacks, total, elapsed
 	Failed           int       // items whose failure ended the run: 0 or 1, more when several failed at the same moment
 	Cancelled        int       // items running when the run was cancelled
-	NotStarted       int       // items that never started: all of them when the source knows its length or ListNotStarted is set, else those read
+	NotStarted       int       // items that never started: all of them when the source knows its length, else those read
+	Unread           bool      // the run ended before the source's end, and the source does not know its length
 	CallbackFailures []*Error  // callback failures skipped under their policy
 	RetiredWorkers   []*Error  // initializer failures skipped under their policy
 	Output           string    // where the output went: "-", a path resolved against plan.Dir, or "" for none
@@ -61,23 +58,24 @@ type outcome struct {
 
 // run is the state of one Engine.Run.
 type run struct {
-	eng      *Engine
-	plan     *dsl.Plan
-	ctx      context.Context
-	cancel   context.CancelCauseFunc
-	hooks    hooks
-	jobs     chan []job     // batches of items, from the feeder to the workers
-	outcomes chan []outcome // batches of outcomes, from the workers to the collector
-	slots    *window        // one place per item in flight
-	maxBatch int
-	perItem  atomic.Int64    // recent average nanoseconds per item, for batch sizes
-	fed      int             // items read from the source; the feeder's, read after it ends
-	unsent   int             // items read but never queued; the feeder's, read after it ends
-	done     <-chan struct{} // ctx.Done(), kept: ended() tests it on the hot path
-	finished atomic.Int64    // items that succeeded or failed for good, counted only for a max_failures share
-	failed   atomic.Int64    // items that failed for good
-	retired  atomic.Int64    // workers whose initializer failed under skip
-	started  time.Time
+	eng       *Engine
+	plan      *dsl.Plan
+	ctx       context.Context
+	cancel    context.CancelCauseFunc
+	hooks     hooks
+	jobs      chan []job     // batches of items, from the feeder to the workers
+	outcomes  chan []outcome // batches of outcomes, from the workers to the collector
+	slots     *window        // one place per item in flight
+	maxBatch  int
+	perItem   atomic.Int64    // recent average nanoseconds per item, for batch sizes
+	fed       int             // items read from the source; the feeder's, read after it ends
+	unsent    int             // items read but never queued; the feeder's, read after it ends
+	exhausted bool            // the source said io.EOF; the feeder's, read after it ends
+	done      <-chan struct{} // ctx.Done(), kept: ended() tests it on the hot path
+	finished  atomic.Int64    // items that succeeded or failed for good, counted only for a max_failures share
+	failed    atomic.Int64    // items that failed for good
+	retired   atomic.Int64    // workers whose initializer failed under skip
+	started   time.Time
 
 	mu          sync.Mutex
 	retiredErrs []*Error // why each retired worker could not start
@@ -100,10 +98,7 @@ func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
 	if e.Observer != nil {
 		e.Observer.RunStarted(total)
 	}
-	col := r.start(src)
-	if r.ctx.Err() != nil && e.ListNotStarted {
-		r.listRest(src, col)
-	}
+	col := r.start(src) // a run that ends early never reads the rest of its source
 	if r.ctx.Err() == nil {
 		r.judgeFailures(col)
 	}
@@ -117,6 +112,7 @@ func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
 	if total >= 0 { // the source knows what was never read
 		sum.NotStarted = total - sum.Stats.OK - sum.Stats.Skipped - sum.Failed - sum.Cancelled
 	}
+	sum.Unread = total < 0 && !r.exhausted
 	sum.Stats.Elapsed = time.Since(r.started)
 	sum.Aborted = r.ctx.Err() != nil
 	return sum, r.err()
@@ -237,7 +233,8 @@ func (r *run) readBatch(src source) (batch []job, more bool) {
 		item, err := src.next()
 		if err != nil {
 			r.slots.release(1)
-			if !errors.Is(err, io.EOF) {
+			r.exhausted = errors.Is(err, io.EOF)
+			if !r.exhausted {
 				r.abort(&Error{Kind: KindSource, Stage: "items", Message: messageOf(err), Pos: r.plan.Items.Pos, Index: -1, Worker: -1, Cause: err})
 			}
 			return batch, false
@@ -289,18 +286,6 @@ func trySend[T any](ch chan<- T, v T, done <-chan struct{}) bool {
 		return true
 	case <-done:
 		return false
-	}
-}
-
-// listRest reads what the feeder left of the source and reports each item
-// as never started.
-func (r *run) listRest(src source, col *collector) {
-	for index := r.fed; ; index++ {
-		item, err := src.next()
-		if err != nil {
-			return
-		}
-		col.notStarted(job{index, item})
 	}
 }
 

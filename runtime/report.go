@@ -29,14 +29,15 @@ type Report struct {
 
 // ReportTotals counts items by status.
 type ReportTotals struct {
-	Items      int `json:"items"`
-	OK         int `json:"ok"`
-	Skipped    int `json:"skipped"`
-	Failed     int `json:"failed"`
-	Cancelled  int `json:"cancelled"`
-	NotStarted int `json:"not_started"`
-	Retried    int `json:"retried"`
-	Fallbacks  int `json:"fallbacks"`
+	Items      int  `json:"items"`
+	OK         int  `json:"ok"`
+	Skipped    int  `json:"skipped"`
+	Failed     int  `json:"failed"`
+	Cancelled  int  `json:"cancelled"`
+	NotStarted int  `json:"not_started"`
+	Unread     bool `json:"unread"` // the run ended before the end of a source that does not know its length
+	Retried    int  `json:"retried"`
+	Fallbacks  int  `json:"fallbacks"`
 }
 
 // ReportStage is a stage's duration quantiles.
@@ -107,29 +108,19 @@ func NewReport(plan *dsl.Plan, sum *Summary, j *Journal, runErr error, info RunI
 	}
 	for _, rec := range j.Items() {
 		r.Items = append(r.Items, reportItem(rec))
-		r.Totals.count(rec)
 	}
-	r.Totals.Fallbacks = sum.Stats.Fallbacks
+	r.Totals = totalsOf(sum)
 	return r
 }
 
-func (t *ReportTotals) count(rec ItemRecord) {
-	t.Items++
-	switch rec.Status {
-	case StatusOK:
-		t.OK++
-	case StatusSkipped:
-		t.Skipped++
-	case StatusFailed:
-		t.Failed++
-	case StatusCancelled:
-		t.Cancelled++
-	case StatusNotStarted:
-		t.NotStarted++
-	}
-	if len(rec.Attempts) > 1 {
-		t.Retried++
-	}
+// totalsOf counts the items of a run as its summary does: items the run
+// never read are counted when the source knows its length, and otherwise
+// Unread says that there may be more.
+func totalsOf(sum *Summary) ReportTotals {
+	st := sum.Stats
+	return ReportTotals{Items: st.OK + st.Skipped + sum.Failed + sum.Cancelled + sum.NotStarted,
+		OK: st.OK, Skipped: st.Skipped, Failed: sum.Failed, Cancelled: sum.Cancelled, NotStarted: sum.NotStarted,
+		Unread: sum.Unread, Retried: st.Retried, Fallbacks: st.Fallbacks}
 }
 
 func reportItem(rec ItemRecord) ReportItem {

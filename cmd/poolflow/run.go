@@ -69,8 +69,7 @@ func execute(l *loaded, f *runFlags, con *console, stdout io.Writer) error {
 	ctx, signals := withSignals(context.Background())
 	defer signals.stop()
 	journal := runtime.NewJournal(f.report != "")
-	eng := &runtime.Engine{Stdout: stdout, Log: con.log, Observer: runtime.Observers{journal, con},
-		ListNotStarted: f.report != ""}
+	eng := &runtime.Engine{Stdout: stdout, Log: con.log, Observer: runtime.Observers{journal, con}}
 	var tick *ticker
 	if showProgress(f, con.w) {
 		con.bar = newProgress(con.w, journal, time.Now)

@@ -18,7 +18,7 @@ import (
 var (
 	reportKeys = []string{"pipeline", "file", "started", "ended", "duration_ms", "params", "exit_status",
 		"outcome", "error", "totals", "stages", "output", "callback_failures", "retired_workers", "items"}
-	totalsKeys      = []string{"items", "ok", "skipped", "failed", "cancelled", "not_started", "retried", "fallbacks"}
+	totalsKeys      = []string{"items", "ok", "skipped", "failed", "cancelled", "not_started", "unread", "retried", "fallbacks"}
 	stageKeys       = []string{"stage", "runs", "p50_ms", "p95_ms", "max_ms"}
 	itemKeys        = []string{"index", "item", "status", "worker", "attempts"}
 	attemptKeys     = []string{"duration_ms", "error"}
@@ -33,7 +33,7 @@ var (
 		"retry":      append(slices.Clone(lineErrorKeys), "wait_ms"),
 		"skipped":    lineErrorKeys,
 		"error":      lineErrorKeys,
-		"summary": {"type", "ok", "skipped", "failed", "cancelled", "not_started", "retried", "fallbacks",
+		"summary": {"type", "ok", "skipped", "failed", "cancelled", "not_started", "unread", "retried", "fallbacks",
 			"elapsed_ms", "stages", "slowest", "output"},
 	}
 
@@ -260,14 +260,28 @@ func (s *shape) attempts(where, status string, index int64, attempts []any) {
 	}
 }
 
-// totals checks the totals against the items.
+// totals checks the totals against the items. The items list only those
+// read from the source; totals also count the items never read when the
+// source knows how many it has.
 func (s *shape) totals(v any, counted map[string]int64) {
 	t := s.keys("totals", v, totalsKeys)
 	for _, k := range totalsKeys {
 		want := counted[k]
 		switch k {
-		case "not_started":
-			want = counted["not-started"]
+		case "unread":
+			if _, ok := t[k].(bool); !ok {
+				s.errorf("totals.unread: %v, want true or false", t[k])
+			}
+			continue
+		case "not_started", "items":
+			listed := counted["not-started"]
+			if k == "items" {
+				listed = counted["items"]
+			}
+			if got := s.integer("totals."+k, t[k], 0); got < listed {
+				s.errorf("totals.%s: %d, but the items list %d", k, got, listed)
+			}
+			continue
 		case "fallbacks":
 			if f := s.integer("totals.fallbacks", t[k], 0); f > counted["skipped"] {
 				s.errorf("totals.fallbacks %d is more than the %d skipped items", f, counted["skipped"])
@@ -333,7 +347,7 @@ const validReport = `{
   "pipeline": "p", "file": "p.yaml",
   "started": "2026-01-02T03:04:05.123Z", "ended": "2026-01-02T03:04:06Z", "duration_ms": 877,
   "params": {"n": 1}, "exit_status": 0, "outcome": "succeeded", "error": null,
-  "totals": {"items": 3, "ok": 1, "skipped": 1, "failed": 0, "cancelled": 0, "not_started": 1, "retried": 1, "fallbacks": 1},
+  "totals": {"items": 3, "ok": 1, "skipped": 1, "failed": 0, "cancelled": 0, "not_started": 1, "unread": false, "retried": 1, "fallbacks": 1},
   "stages": [{"stage": "map", "runs": 2, "p50_ms": 1.5, "p95_ms": 2, "max_ms": 2}],
   "output": "-", "callback_failures": [], "retired_workers": [],
   "items": [

@@ -15,8 +15,12 @@ import (
 func summaryText(s *runtime.Summary, j *runtime.Journal) string {
 	var b strings.Builder
 	st := s.Stats
-	fmt.Fprintf(&b, "%d ok, %d skipped, %d failed, %d cancelled, %d not started; %d retried; %s\n",
-		st.OK, st.Skipped, s.Failed, s.Cancelled, s.NotStarted, st.Retried, short(st.Elapsed))
+	unread := ""
+	if s.Unread {
+		unread = " (and the rest of the source, not read)"
+	}
+	fmt.Fprintf(&b, "%d ok, %d skipped, %d failed, %d cancelled, %d not started%s; %d retried; %s\n",
+		st.OK, st.Skipped, s.Failed, s.Cancelled, s.NotStarted, unread, st.Retried, short(st.Elapsed))
 	if stages := j.StageStats(); len(stages) > 0 {
 		fmt.Fprintf(&b, "  %-18s %7s %9s %9s %9s\n", "stage", "runs", "p50", "p95", "max")
 		for _, x := range stages {
@@ -84,7 +88,7 @@ func summaryJSON(s *runtime.Summary, j *runtime.Journal) map[string]any {
 		slowest = append(slowest, map[string]any{"index": it.Index, "item": runtime.ItemText(it.Item), "duration_ms": ms(it.Duration)})
 	}
 	return map[string]any{"type": "summary", "ok": st.OK, "skipped": st.Skipped, "failed": s.Failed,
-		"cancelled": s.Cancelled, "not_started": s.NotStarted, "retried": st.Retried, "fallbacks": st.Fallbacks,
+		"cancelled": s.Cancelled, "not_started": s.NotStarted, "unread": s.Unread, "retried": st.Retried, "fallbacks": st.Fallbacks,
 		"elapsed_ms": ms(st.Elapsed), "stages": stages, "slowest": slowest, "output": s.Output}
 }
 
