@@ -2,8 +2,8 @@ package builtins
 
 import (
 	"fmt"
-	"path/filepath"
-	"slices"
+
+	"github.com/poolflow/poolflow/files"
 )
 
 // glob implements glob(pattern): the sorted paths matching pattern. A
@@ -14,28 +14,9 @@ func glob(args ...any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := ScopeFrom(ctx)
-	matches, err := filepath.Glob(s.Path(pattern))
+	matches, err := files.Glob(ScopeFrom(ctx).Dir, pattern)
 	if err != nil {
-		return nil, fmt.Errorf("glob: %w %q", err, pattern)
+		return nil, fmt.Errorf("glob: %w", err)
 	}
-	if s.Dir != "" && !filepath.IsAbs(pattern) {
-		if err := relativize(s.Dir, matches); err != nil {
-			return nil, fmt.Errorf("glob: %q: %w", pattern, err)
-		}
-	}
-	slices.Sort(matches)
-	return append([]string{}, matches...), nil
-}
-
-// relativize rewrites each path in paths relative to dir, in place.
-func relativize(dir string, paths []string) error {
-	for i, p := range paths {
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		paths[i] = rel
-	}
-	return nil
+	return matches, nil
 }

@@ -4,8 +4,9 @@ import (
 	"context"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sync"
+
+	"github.com/poolflow/poolflow/files"
 )
 
 // Scope is what the runtime tells builtins about the call site. It travels
@@ -55,10 +56,10 @@ func ScopeFrom(ctx context.Context) *Scope {
 
 // Path resolves p against s.Dir, unless p is absolute or s.Dir is "".
 func (s *Scope) Path(p string) string {
-	if s == nil || s.Dir == "" || filepath.IsAbs(p) {
+	if s == nil {
 		return p
 	}
-	return filepath.Join(s.Dir, p)
+	return files.Resolve(s.Dir, p)
 }
 
 // client returns the HTTP client to use for this scope.

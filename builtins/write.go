@@ -1,59 +1,31 @@
 package builtins
 
 import (
-	"io/fs"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/poolflow/poolflow/files"
 )
 
-// writeFile implements write_file(path, text). It writes a temporary file
-// beside path and renames it over path, so readers see the old content or
-// the new, never a part. The parent directory must exist. It does not
-// fsync: the write is atomic for readers, not durable across a crash.
+// writeFile implements write_file(path, text). It replaces the file
+// atomically (files.WriteAtomic): readers see the old content or the new,
+// never a part; a new file takes the umask, an existing one keeps its
+// mode. The parent directory must exist.
 func writeFile(args ...any) (any, error) {
 	ctx, p, text, err := ctxStrings("write_file", args)
 	if err != nil {
 		return nil, err
 	}
-	if err := replaceFile(ScopeFrom(ctx).Path(p), text); err != nil {
+	err = files.WriteAtomic(ctx, ScopeFrom(ctx).Path(p), func(w io.Writer) error {
+		_, err := io.WriteString(w, text)
+		return err
+	})
+	if err != nil {
 		return nil, fileError("write_file", p, err)
 	}
 	return nil, nil
-}
-
-// replaceFile atomically replaces the file at path with text. A new file
-// gets mode 0644; an existing one keeps its mode.
-func replaceFile(path, text string) error {
-	mode := fs.FileMode(0o644)
-	if info, err := os.Stat(path); err == nil {
-		mode = info.Mode().Perm()
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	if err := fillTemp(f, text, mode); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return nil
-}
-
-// fillTemp writes text to f, sets its mode and closes it.
-func fillTemp(f *os.File, text string, mode fs.FileMode) error {
-	_, err := f.WriteString(text)
-	if err == nil {
-		err = f.Chmod(mode)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // appendLocks holds one *sync.Mutex per cleaned absolute path written by

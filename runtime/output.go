@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"time"
 
 	"github.com/poolflow/poolflow/dsl"
+	"github.com/poolflow/poolflow/files"
 )
 
 // finish runs callbacks.done and writes the output, once every item was
@@ -65,7 +65,7 @@ func (r *run) writeOutput(rn *runner) (string, *Error) {
 		err = r.toStdout(write)
 	} else {
 		to = rn.scope.Path(to)
-		err = WriteFileAtomic(to, write)
+		err = files.WriteAtomic(r.ctx, to, write) // an interrupt leaves the old file as it was
 	}
 	if err != nil {
 		return "", fail(err, o.Pos)
@@ -78,39 +78,11 @@ func (r *run) toStdout(write func(io.Writer) error) error {
 	if w == nil {
 		w = os.Stdout
 	}
-	bw := bufio.NewWriterSize(w, 64<<10)
+	bw := bufio.NewWriterSize(files.ContextWriter(r.ctx, w), 64<<10)
 	if err := write(bw); err != nil {
 		return err
 	}
 	return bw.Flush()
-}
-
-// WriteFileAtomic writes a file through a temporary file in the same
-// folder and a rename, so that readers and failed runs never see half a
-// file, and a file that was there stays as it was until the new one is
-// whole.
-func WriteFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	bw := bufio.NewWriterSize(tmp, 64<<10)
-	if err := write(bw); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // encode writes value in format.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/poolflow/poolflow/builtins"
 	"github.com/poolflow/poolflow/dsl"
+	"github.com/poolflow/poolflow/files"
 )
 
 // source yields the items of a run one at a time. Streamed sources (lines,
@@ -53,15 +54,13 @@ func openSource(ctx context.Context, plan *dsl.Plan) (source, error) {
 // openFileSource opens a lines, csv, jsonl or glob source at path.
 func openFileSource(ctx context.Context, kind, path, dir string) (source, error) {
 	if kind == dsl.ItemsGlob {
-		scope := builtins.WithScope(ctx, &builtins.Scope{Dir: dir, Index: -1})
-		glob, _ := builtins.Lookup("glob")
-		v, err := glob.Fn(scope, path)
+		matches, err := files.Glob(dir, path)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("glob: %w", err)
 		}
-		return listOf(v)
+		return listOf(matches)
 	}
-	f, err := os.Open((&builtins.Scope{Dir: dir}).Path(path))
+	f, err := os.Open(files.Resolve(dir, path))
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/poolflow/poolflow/builtins"
+	"github.com/poolflow/poolflow/files"
 	"github.com/poolflow/poolflow/runtime"
 	"github.com/spf13/cobra"
 )
@@ -124,7 +125,7 @@ func showProgress(f *runFlags, w io.Writer) bool {
 
 // writeReport writes the JSON report atomically.
 func writeReport(path string, r *runtime.Report) error {
-	return runtime.WriteFileAtomic(path, func(w io.Writer) error {
+	return files.WriteAtomic(context.Background(), path, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
