@@ -51,7 +51,7 @@ func (c *collector) arrive(out *outcome) {
 		c.next++
 		c.deliver(out)
 	default:
-		c.pending.put(out.rec.Index, *out)
+		c.pending.put(out.rec.Index, c.next, *out)
 	}
 	for {
 		next, ok := c.pending.take(c.next)
@@ -180,19 +180,46 @@ func (c *collector) summary() *Summary {
 // ring holds outcomes by index while they wait to be delivered in order.
 // At most window items are in flight (each holds a slot from before it is
 // read until it is delivered), so the indexes waiting always lie within
-// window of the next one to deliver, and index % window never collides.
+// window of the next one to deliver. The ring starts small and doubles
+// when an index does not fit, up to window, so that a large window costs
+// memory only when items really wait behind a slow one; while every index
+// waiting lies within its length of the next, index % length never
+// collides.
 type ring struct {
 	slots []outcome
 	full  []bool
+	max   int // the window: the ring never needs more
 }
+
+// ringStart is the ring's first length.
+const ringStart = 64
 
 func newRing(window int) ring {
-	return ring{slots: make([]outcome, window), full: make([]bool, window)}
+	n := min(window, ringStart)
+	return ring{slots: make([]outcome, n), full: make([]bool, n), max: window}
 }
 
-func (r *ring) put(index int, out outcome) {
+// put stores the outcome of index, which is at most window past next, the
+// index to deliver next.
+func (r *ring) put(index, next int, out outcome) {
+	for index-next >= len(r.slots) && len(r.slots) < r.max {
+		r.grow()
+	}
 	i := index % len(r.slots)
 	r.slots[i], r.full[i] = out, true
+}
+
+// grow doubles the ring, moving each waiting outcome to its new place.
+func (r *ring) grow() {
+	n := min(2*len(r.slots), r.max)
+	slots, full := make([]outcome, n), make([]bool, n)
+	for i, ok := range r.full {
+		if ok {
+			j := r.slots[i].rec.Index % n
+			slots[j], full[j] = r.slots[i], true
+		}
+	}
+	r.slots, r.full = slots, full
 }
 
 // take removes and returns the outcome of index, if it is there.
