@@ -88,6 +88,7 @@ func roundDuration(d time.Duration) time.Duration {
 type ticker struct {
 	done chan struct{}
 	wg   sync.WaitGroup
+	once sync.Once
 }
 
 func startTicker(c *console, interval time.Duration) *ticker {
@@ -111,11 +112,28 @@ func startTicker(c *console, interval time.Duration) *ticker {
 	return t
 }
 
+// stop may be called more than once; the first call stops the ticker.
 func (t *ticker) stop(c *console) {
-	close(t.done)
-	t.wg.Wait()
-	c.mu.Lock()
-	c.bar.clear()
-	c.bar = nil
-	c.mu.Unlock()
+	t.once.Do(func() {
+		close(t.done)
+		t.wg.Wait()
+		c.mu.Lock()
+		c.bar.clear()
+		c.bar = nil
+		c.mu.Unlock()
+	})
+}
+
+// beforeOutput is the run's standard output: its first write stops the
+// bar for good, so that the output starts on a line of its own and the
+// bar is never drawn into it (stdout and stderr are often one terminal).
+type beforeOutput struct {
+	w    io.Writer
+	stop func()
+	once sync.Once
+}
+
+func (b *beforeOutput) Write(p []byte) (int, error) {
+	b.once.Do(b.stop)
+	return b.w.Write(p)
 }

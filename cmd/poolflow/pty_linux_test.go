@@ -158,3 +158,48 @@ map:
 		}
 	}
 }
+
+// TestOutputOnTerminalAfterTheBar: with stdout and stderr on one terminal,
+// output to "-" starts on a line of its own: the bar is cleared before
+// the first byte of output, and not drawn again into it (issue 10,
+// point 1: `[###.] 38/40 · 38.0/s · ETA 100ms1560`).
+func TestOutputOnTerminalAfterTheBar(t *testing.T) {
+	master, tty := openPTY(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "pipeline.yaml")
+	src := `version: 1
+name: terminal
+workers: 1
+items: {range: [0, 8]}
+map:
+  steps:
+    - expr: sleep("30ms")
+    - expr: item * 10
+output:
+  to: "-"
+  format: jsonl
+`
+	if err := os.WriteFile(file, []byte(src), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	out := make(chan []byte)
+	go func() {
+		var b bytes.Buffer
+		io.Copy(&b, master)
+		out <- b.Bytes()
+	}()
+	code := Main([]string{"run", file}, tty, tty)
+	tty.Close()
+	text := string(<-out)
+	if code != exitOK {
+		t.Fatalf("exit %d; the terminal got:\n%q", code, text)
+	}
+	if n := strings.Count(text, "\x1b[K["); n < 1 {
+		t.Fatalf("the bar was never drawn: %q", text)
+	}
+	shown := screen(strings.ReplaceAll(text, "\r\n", "\n"))
+	want := []string{"0", "10", "20", "30", "40", "50", "60", "70"}
+	if len(shown) < len(want) || !slices.Equal(shown[:len(want)], want) {
+		t.Errorf("the terminal shows\n%s\nwant the output lines first, each whole:\n%s", strings.Join(shown, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -75,6 +75,7 @@ func execute(l *loaded, f *runFlags, con *console, stdout io.Writer) error {
 	if showProgress(f, con.w) {
 		con.bar = newProgress(con.w, journal, time.Now)
 		tick = startTicker(con, 100*time.Millisecond)
+		eng.Stdout = &beforeOutput{w: stdout, stop: func() { tick.stop(con) }}
 	}
 	started := time.Now()
 	sum, runErr := eng.Run(ctx, l.plan)
