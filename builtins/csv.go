@@ -19,7 +19,7 @@ func readCSV(args ...any) (any, error) {
 	}
 	data, err := os.ReadFile(ScopeFrom(ctx).Path(p))
 	if err != nil {
-		return nil, fileError("read_csv", p, err)
+		return nil, fileError("read_csv", ScopeFrom(ctx).Dir, p, err)
 	}
 	if rows, ok, err := decodeSimpleCSV(p, string(data)); ok {
 		if err != nil {

@@ -26,7 +26,7 @@ func TestReadCSV(t *testing.T) {
 			err: `read_csv: a.csv:2:2: bare " in non-quoted-field`},
 		{name: "duplicate column", files: map[string]string{"a.csv": "id,name,id\n"}, args: []any{"a.csv"},
 			err: `read_csv: a.csv:1: duplicate column "id" in header`},
-		{name: "missing", args: []any{"a.csv"}, err: `read_csv: "a.csv": no such file or directory`},
+		{name: "missing", args: []any{"a.csv"}, err: `read_csv: "a.csv": no such file or directory (looked for $DIR/a.csv)`},
 	})
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"runtime/debug"
+
+	"github.com/poolflow/poolflow/files"
 )
 
 // PanicError reports a builtin that panicked. [Options] wraps every builtin
@@ -37,15 +39,21 @@ func (e *FailError) Error() string {
 	return e.Message
 }
 
-// fileError reports err from builtin fn working on the user's path p. It
-// drops the resolved path that *fs.PathError repeats, so the message names
-// the path as the pipeline wrote it, and keeps errors.Is working.
-func fileError(fn, p string, err error) error {
+// fileError reports err from builtin fn working on the user's path p,
+// which resolves against dir. It drops the resolved path that
+// *fs.PathError repeats, so the message names the path as the pipeline
+// wrote it, keeps errors.Is working, and for a file that is not there says
+// where it was looked for when that is not where the shell would look.
+func fileError(fn, dir, p string, err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		err = pe.Err
 	}
-	return fmt.Errorf("%s: %q: %w", fn, p, err)
+	where := ""
+	if errors.Is(err, fs.ErrNotExist) {
+		where = files.Where(dir, p)
+	}
+	return fmt.Errorf("%s: %q: %w%s", fn, p, err, where)
 }
 
 // Guard wraps fn, the implementation of builtin name, so that a panic in

@@ -16,7 +16,7 @@ func readFile(args ...any) (any, error) {
 	}
 	b, err := os.ReadFile(ScopeFrom(ctx).Path(p))
 	if err != nil {
-		return nil, fileError("read_file", p, err)
+		return nil, fileError("read_file", ScopeFrom(ctx).Dir, p, err)
 	}
 	return string(b), nil
 }
@@ -30,7 +30,7 @@ func readLines(args ...any) (any, error) {
 	}
 	b, err := os.ReadFile(ScopeFrom(ctx).Path(p))
 	if err != nil {
-		return nil, fileError("read_lines", p, err)
+		return nil, fileError("read_lines", ScopeFrom(ctx).Dir, p, err)
 	}
 	return splitLines(string(b)), nil
 }
@@ -62,7 +62,7 @@ func exists(args ...any) (any, error) {
 	case errors.Is(err, fs.ErrNotExist):
 		return false, nil
 	}
-	return nil, fileError("exists", p, err)
+	return nil, fileError("exists", ScopeFrom(ctx).Dir, p, err)
 }
 
 // basename implements basename(path): the last element of path.

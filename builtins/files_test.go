@@ -16,7 +16,7 @@ func TestReadFile(t *testing.T) {
 		{name: "empty", files: map[string]string{"a.txt": ""}, args: []any{"a.txt"}, want: ""},
 		{name: "subdir", files: map[string]string{"d/a.txt": "x"}, args: []any{"d/a.txt"}, want: "x"},
 		{name: "missing", args: []any{"nope.txt"},
-			err: `read_file: "nope.txt": no such file or directory`},
+			err: `read_file: "nope.txt": no such file or directory (looked for $DIR/nope.txt)`},
 		{name: "directory", files: map[string]string{"d/a.txt": "x"}, args: []any{"d"},
 			err: `read_file: "d": is a directory`},
 		{name: "not a string", args: []any{3}, err: "read_file: argument 1 is int, want string"},
@@ -33,7 +33,7 @@ func TestReadLines(t *testing.T) {
 		{name: "only newline", files: map[string]string{"a": "\n"}, args: []any{"a"}, want: []string{}},
 		{name: "two newlines", files: map[string]string{"a": "\n\n"}, args: []any{"a"}, want: []string{"", ""}},
 		{name: "empty", files: map[string]string{"a": ""}, args: []any{"a"}, want: []string{}},
-		{name: "missing", args: []any{"a"}, err: `read_lines: "a": no such file or directory`},
+		{name: "missing", args: []any{"a"}, err: `read_lines: "a": no such file or directory (looked for $DIR/a)`},
 	})
 }
 
@@ -67,7 +67,7 @@ func TestWriteFile(t *testing.T) {
 		{name: "new", args: []any{"a.txt", "hello"}},
 		{name: "replace", files: map[string]string{"a.txt": "old old old"}, args: []any{"a.txt", "hello"}},
 		{name: "missing directory", args: []any{"no/a.txt", "x"},
-			err: `write_file: "no/a.txt": no such file or directory`},
+			err: `write_file: "no/a.txt": no such file or directory (looked for $DIR/no/a.txt)`},
 		{name: "text not a string", args: []any{"a.txt", 1}, err: "write_file: argument 2 is int, want string"},
 	})
 	dir := t.TempDir()
@@ -117,7 +117,7 @@ func TestAppendFile(t *testing.T) {
 	runCases(t, "append_file", []callCase{
 		{name: "new", args: []any{"log.txt", "one"}},
 		{name: "missing directory", args: []any{"no/log.txt", "x"},
-			err: `append_file: "no/log.txt": no such file or directory`},
+			err: `append_file: "no/log.txt": no such file or directory (looked for $DIR/no/log.txt)`},
 		{name: "line not a string", args: []any{"log.txt", true}, err: "append_file: argument 2 is bool, want string"},
 	})
 	dir := t.TempDir()

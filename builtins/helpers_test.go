@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/expr-lang/expr"
@@ -17,7 +18,7 @@ type callCase struct {
 	files map[string]string // written under the directory before the call
 	args  []any             // without the context, which runCases adds
 	want  any
-	err   string // the whole error text; "" for no error
+	err   string // the whole error text, $DIR standing for the directory; "" for no error
 }
 
 // runCases calls builtin fn for each case, with a Scope whose Dir is the
@@ -29,7 +30,7 @@ func runCases(t *testing.T, fn string, cases []callCase) {
 			dir := t.TempDir()
 			writeFiles(t, dir, c.files)
 			got, err := callIn(t.Context(), &Scope{Dir: dir, Index: -1}, fn, c.args...)
-			checkResult(t, got, err, c.want, c.err)
+			checkResult(t, got, err, c.want, strings.ReplaceAll(c.err, "$DIR", dir))
 		})
 	}
 }

@@ -19,7 +19,7 @@ func readJSON(args ...any) (any, error) {
 	}
 	b, err := os.ReadFile(ScopeFrom(ctx).Path(p))
 	if err != nil {
-		return nil, fileError("read_json", p, err)
+		return nil, fileError("read_json", ScopeFrom(ctx).Dir, p, err)
 	}
 	v, err := decodeJSON(b)
 	if err != nil {

@@ -19,6 +19,6 @@ func TestReadJSON(t *testing.T) {
 			err: `read_json: "a.json": unexpected end of JSON input`},
 		{name: "empty", files: map[string]string{"a.json": " \n"}, args: []any{"a.json"},
 			err: `read_json: "a.json": no JSON value in file`},
-		{name: "missing", args: []any{"a.json"}, err: `read_json: "a.json": no such file or directory`},
+		{name: "missing", args: []any{"a.json"}, err: `read_json: "a.json": no such file or directory (looked for $DIR/a.json)`},
 	})
 }

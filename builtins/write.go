@@ -23,7 +23,7 @@ func writeFile(args ...any) (any, error) {
 		return err
 	})
 	if err != nil {
-		return nil, fileError("write_file", p, err)
+		return nil, fileError("write_file", ScopeFrom(ctx).Dir, p, err)
 	}
 	return nil, nil
 }
@@ -42,10 +42,10 @@ func appendFile(args ...any) (any, error) {
 	}
 	abs, err := filepath.Abs(ScopeFrom(ctx).Path(p))
 	if err != nil {
-		return nil, fileError("append_file", p, err)
+		return nil, fileError("append_file", ScopeFrom(ctx).Dir, p, err)
 	}
 	if err := appendLine(abs, line+"\n"); err != nil {
-		return nil, fileError("append_file", p, err)
+		return nil, fileError("append_file", ScopeFrom(ctx).Dir, p, err)
 	}
 	return nil, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/parser"
+	"github.com/poolflow/poolflow/files"
 )
 
 // Options are what Compile needs from outside the file.
@@ -145,6 +146,7 @@ func (c *compiler) plan() *Plan {
 	p := c.p
 	plan := &Plan{Name: p.Name.Value, Description: p.Description.Value, File: p.File, Source: p.Source,
 		Order: OrderInput, Timeout: p.Timeout.Value, Dir: c.dir()}
+	plan.DirNote = c.dirNote(plan.Dir)
 	if p.Order.Value != "" {
 		plan.Order = p.Order.Value
 	}
@@ -183,6 +185,16 @@ func (c *compiler) dir() string {
 		return abs
 	}
 	return dir
+}
+
+// dirNote says where relative paths resolve, for the dry run: the folder
+// as the user would type it from the working directory, and why.
+func (c *compiler) dirNote(dir string) string {
+	why := "the pipeline's folder; --workdir changes it"
+	if c.opts.Workdir != "" {
+		why = "--workdir"
+	}
+	return fmt.Sprintf("%s (%s)", files.Display(dir), why)
 }
 
 // exprSource is an expression's text together with how to map offsets in

@@ -20,6 +20,7 @@ func (p *Plan) Describe(w io.Writer, items string) {
 		fmt.Fprintf(w, "param %s = %s\n", pv.Name, describeValue(pv.Value))
 	}
 	fmt.Fprintf(w, "items: %s: %s\n", p.Items.describe(), items)
+	fmt.Fprintf(w, "relative paths resolve against %s\n", p.DirNote)
 	fmt.Fprintf(w, "workers: %d; results in %s order; at most %d items in flight\n", p.Workers, p.Order, p.Window)
 	if p.Timeout > 0 {
 		fmt.Fprintf(w, "timeout: %s for the whole run\n", FormatDuration(p.Timeout))

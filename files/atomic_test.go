@@ -198,3 +198,22 @@ func TestResolve(t *testing.T) {
 		}
 	}
 }
+
+func TestWhere(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ dir, p, want string }{
+		{filepath.Join(wd, "examples", "csv"), "data/a.csv", " (looked for examples/csv/data/a.csv)"},
+		{wd, "data/a.csv", ""},
+		{filepath.Join(filepath.Dir(wd), "jobs"), "a.csv", " (looked for ../jobs/a.csv)"},
+		{"/elsewhere/jobs", "a.csv", " (looked for /elsewhere/jobs/a.csv)"},
+		{"/elsewhere", "/abs/a.csv", ""},
+		{"", "a.csv", ""},
+	} {
+		if got := Where(c.dir, c.p); got != c.want {
+			t.Errorf("Where(%q, %q) = %q, want %q", c.dir, c.p, got, c.want)
+		}
+	}
+}

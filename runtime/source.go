@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"reflect"
 	"strings"
@@ -66,7 +67,11 @@ func openFileSource(ctx context.Context, kind, path, dir string) (source, error)
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return nil, fmt.Errorf("%s %q: %w", kind, path, err)
+		where := ""
+		if errors.Is(err, fs.ErrNotExist) {
+			where = files.Where(dir, path)
+		}
+		return nil, fmt.Errorf("%s %q: %w%s", kind, path, err, where)
 	}
 	switch kind {
 	case dsl.ItemsCSV:

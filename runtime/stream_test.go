@@ -84,7 +84,7 @@ output:
 }
 
 func TestSourceMissingFile(t *testing.T) {
-	o, _ := runYAML(t, `version: 1
+	o, dir := runYAML(t, `version: 1
 name: t
 items: {lines: missing.txt}
 map:
@@ -92,8 +92,9 @@ map:
     - expr: item
 `)
 	e := abortError(t, o.err)
-	if e.Kind != KindSource || e.Stage != "items" || e.Message != `lines "missing.txt": no such file or directory` {
-		t.Errorf("error: kind %s, stage %s, message %q; want source, items, %q", e.Kind, e.Stage, e.Message, `lines "missing.txt": no such file or directory`)
+	want := `lines "missing.txt": no such file or directory (looked for ` + filepath.Join(dir, "missing.txt") + ")"
+	if e.Kind != KindSource || e.Stage != "items" || e.Message != want {
+		t.Errorf("error: kind %s, stage %s, message %q; want source, items, %q", e.Kind, e.Stage, e.Message, want)
 	}
 }
 
