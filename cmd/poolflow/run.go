@@ -64,10 +64,12 @@ func run(ctx context.Context, file string, f *runFlags, stdout, stderr io.Writer
 
 // execute runs the plan, with the signals of signals.go cancelling it as
 // abort-all does, and tells how it went: failures as they happen, the
-// summary, the report.
+// summary, the report. Its commands die with it however it ends: the
+// watchdog kills them should this process be killed outright.
 func execute(l *loaded, f *runFlags, con *console, stdout io.Writer) error {
 	ctx, signals := withSignals(context.Background())
 	defer signals.stop()
+	enableWatchdog()
 	journal := runtime.NewJournal(f.report != "")
 	eng := &runtime.Engine{Stdout: stdout, Log: con.log, Observer: runtime.Observers{journal, con},
 		ListNotStarted: f.report != ""}
