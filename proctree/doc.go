@@ -18,11 +18,12 @@
 // sees the end of a pipe only the program held and kills every process
 // that carries the program's marker.
 //
-// The package owns the children of the program: it reaps the zombies of
-// orphans reparented to it, by pid and never with wait(-1), and never a
-// process it started itself or was told about (the watchdog). Code that
-// starts other processes in the same program while commands run should
-// not rely on reaping them from the main thread's children.
+// The package owns the children of the program's main thread, where the
+// kernel puts orphans: it reaps the zombies among them, by pid and never
+// with wait(-1), but never a process it started itself (a command, the
+// watchdog). A process the program starts by other means while commands
+// run may, if it was forked from the main thread, be reaped before its
+// own Wait; poolflow starts none.
 //
 // Output is captured per stream up to a limit: past it, the head and the
 // tail are kept (see Output); standard output may instead end the command

@@ -121,10 +121,11 @@ func start(c Command) (*proc, error) {
 	return p, nil
 }
 
-// fork starts cmd and registers its pid before any sweep can see it.
+// fork starts cmd and registers its pid, counted in flight meanwhile (see
+// registry).
 func fork(cmd *exec.Cmd) error {
-	registry.RLock()
-	defer registry.RUnlock()
+	registry.inFlight.Add(1)
+	defer registry.inFlight.Add(-1)
 	if err := cmd.Start(); err != nil {
 		return err
 	}

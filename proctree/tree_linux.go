@@ -56,20 +56,28 @@ func awaitExit(p *proc) {
 // sweep kills and reaps the orphans of the command marked marker, whose
 // group was pgid: every child of the program that os/exec does not wait
 // for and that carries the marker or belongs to the group. It also reaps
-// every zombie orphan, whatever command it came from. It returns how many
-// orphans it acted on; a live one takes a later sweep to reap.
+// the zombie orphans of any command, unless a fork was in flight (see
+// registry). It returns how many orphans it acted on; a live one takes a
+// later sweep to reap.
 func sweep(marker string, pgid int) int {
-	registry.Lock()
-	defer registry.Unlock()
+	registry.sweeping.Lock()
+	defer registry.sweeping.Unlock()
+	kids := children()
+	mayReap := registry.inFlight.Load() == 0 // after listing: see registry
 	n := 0
-	for _, pid := range orphans() {
+	for _, pid := range kids {
+		if owned(pid) {
+			continue
+		}
 		st, ok := readStat(pid)
 		switch {
 		case !ok:
 		case st.state == 'Z' || st.state == 'X':
-			var ws unix.WaitStatus
-			unix.Wait4(pid, &ws, unix.WNOHANG, nil)
-			n++
+			if mayReap {
+				var ws unix.WaitStatus
+				unix.Wait4(pid, &ws, unix.WNOHANG, nil)
+				n++
+			}
 		case st.pgrp == pgid || markedBy(pid, marker):
 			if killTree(pid, st.pgrp, pgid) {
 				n++
@@ -89,17 +97,17 @@ func killTree(pid, pgrp, pgid int) bool {
 	return !errors.Is(unix.Kill(pid, unix.SIGKILL), unix.EPERM)
 }
 
-// orphans are the children of the main thread that are not registered.
+// children are the children of the main thread, where orphans arrive.
 // Without /proc/PID/task/TID/children (a kernel without
 // CONFIG_PROC_CHILDREN) it finds them by reading every process's parent.
-func orphans() []int {
+func children() []int {
 	b, err := os.ReadFile(childrenPath)
 	if errors.Is(err, os.ErrNotExist) {
 		return childrenByScan()
 	}
 	var out []int
 	for f := range bytes.FieldsSeq(b) {
-		if pid, err := strconv.Atoi(string(f)); err == nil && !owned(pid) {
+		if pid, err := strconv.Atoi(string(f)); err == nil {
 			out = append(out, pid)
 		}
 	}
@@ -110,7 +118,7 @@ func childrenByScan() []int {
 	me := os.Getpid()
 	var out []int
 	for _, pid := range allPids() {
-		if st, ok := readStat(pid); ok && st.ppid == me && !owned(pid) {
+		if st, ok := readStat(pid); ok && st.ppid == me {
 			out = append(out, pid)
 		}
 	}
