@@ -52,6 +52,9 @@ func (r *runner) evidence(e *Error, err error) {
 	var proc *processError
 	if errors.As(err, &proc) {
 		e.Kind, e.Code, e.Stderr = KindExit, proc.result.Code, tail(proc.result.Stderr, stderrTailLines)
+		if proc.limit > 0 {
+			e.Kind = KindLimit
+		}
 		if proc.result.Code < 0 {
 			e.Message = "could not start: " + messageOf(proc.err)
 		}

@@ -1,33 +1,32 @@
 package runtime
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"os/exec"
+	"fmt"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/poolflow/poolflow/dsl"
+	"github.com/poolflow/poolflow/proctree"
 )
 
 // stderrTailLines is how much of a failed command's standard error an
 // error carries.
 const stderrTailLines = 20
 
-// waitDelay bounds how long Wait waits for output after the process was
-// killed, should something outside its process group hold the pipes.
-const waitDelay = 2 * time.Second
-
-// processError is a command that exited non-zero or could not start.
+// processError is a command that exited non-zero, could not start, or
+// wrote more standard output than limits.output.
 type processError struct {
-	result dsl.ProcessResult
-	err    error // the start or wait error
+	result dsl.ProcessResult // stdout and stderr as kept, head and tail past the limit
+	err    error             // the start or wait error; nil when only the limit was passed
+	limit  int64             // limits.output, when standard output passed it
 }
 
 func (e *processError) Error() string {
-	if e.result.Code > 0 {
+	switch {
+	case e.limit > 0:
+		return fmt.Sprintf("standard output passed limits.output (%s); the command was killed", dsl.FormatBytes(e.limit))
+	case e.result.Code > 0:
 		return "exit status " + itoa(e.result.Code)
 	}
 	return e.err.Error()
@@ -35,52 +34,62 @@ func (e *processError) Error() string {
 
 func (e *processError) Unwrap() error { return e.err }
 
-// runProcess runs argv in dir, in a process group of its own, with stdin
-// from /dev/null. When ctx ends, the whole group is killed, so children of
-// a shell die with it. When the command has exited, whatever it left
-// running in its group is killed too: no step outlives itself.
-func runProcess(ctx context.Context, argv []string, dir string) (dsl.ProcessResult, error) {
-	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return killGroup(cmd) }
-	cmd.WaitDelay = waitDelay
-	err := cmd.Run()
-	killGroup(cmd)
-	res := dsl.ProcessResult{Stdout: stdout.String(), Stderr: stderr.String(), Code: exitCode(cmd, err)}
-	if err != nil {
-		if ctx.Err() != nil {
-			return res, ctx.Err()
-		}
+// runProcess runs argv in dir with stdin from /dev/null, keeping at most
+// limit bytes of each output stream (spec.md §6.8). The command runs in a
+// process group of its own; when ctx ends, or its standard output passes
+// the limit, it is killed at once. When it returns, every process the
+// command started is dead, including those that left its group.
+func runProcess(ctx context.Context, argv []string, dir string, limit int64) (dsl.ProcessResult, error) {
+	limit = outputLimit(limit)
+	r, err := proctree.Run(ctx, proctree.Command{Argv: argv, Dir: dir, Limit: int(limit), StopAtStdoutLimit: true})
+	res := dsl.ProcessResult{Stdout: kept(r.Stdout, limit), Stderr: kept(r.Stderr, limit), Code: exitCode(r)}
+	switch {
+	case ctx.Err() != nil && err != nil:
+		return res, ctx.Err()
+	case r.Stdout.Dropped > 0:
+		return res, &processError{result: res, err: err, limit: limit}
+	case err != nil:
 		return res, &processError{result: res, err: err}
 	}
 	return res, nil
 }
 
-// killGroup kills the process group the command leads, if it started.
-func killGroup(cmd *exec.Cmd) error {
-	if cmd.Process == nil {
-		return nil
+// outputLimit is limits.output, or its default for a plan built without
+// one.
+func outputLimit(limit int64) int64 {
+	if limit <= 0 {
+		return dsl.DefaultOutput
 	}
-	err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	if errors.Is(err, syscall.ESRCH) {
-		return nil
+	return limit
+}
+
+// kept is a stream as a step's value shows it: all of it, or past the
+// limit its head, a line saying how much was dropped, and its tail.
+func kept(o proctree.Output, limit int64) string {
+	if o.Dropped == 0 {
+		return string(o.Head)
 	}
-	return err
+	var b strings.Builder
+	b.Grow(len(o.Head) + len(o.Tail) + 64)
+	b.Write(o.Head)
+	if len(o.Head) > 0 && o.Head[len(o.Head)-1] != '\n' {
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "... %d bytes dropped (limits.output %s) ...\n", o.Dropped, dsl.FormatBytes(limit))
+	b.Write(o.Tail)
+	return b.String()
 }
 
 // exitCode is the command's exit status, 128+signal when a signal ended it
 // (as shells say), or -1 when it did not run.
-func exitCode(cmd *exec.Cmd, err error) int {
-	if cmd.ProcessState == nil {
+func exitCode(r proctree.Result) int {
+	if r.State == nil {
 		return -1
 	}
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+	if ws, ok := r.State.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 		return 128 + int(ws.Signal())
 	}
-	return cmd.ProcessState.ExitCode()
+	return r.State.ExitCode()
 }
 
 // tail returns the last n lines of s.

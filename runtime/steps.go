@@ -15,6 +15,7 @@ import (
 type runner struct {
 	run    context.Context // the run's context: when done, failures are cancellations
 	dir    string
+	output int64 // limits.output
 	ev     *evaluator
 	scope  *builtins.Scope
 	base   context.Context // run with scope, reused while no timeout applies
@@ -32,7 +33,7 @@ type runner struct {
 }
 
 func newRunner(run context.Context, plan *dsl.Plan, worker int, log func(string)) *runner {
-	r := &runner{run: run, dir: plan.Dir, ev: newEvaluator(plan.Params), worker: worker, index: -1,
+	r := &runner{run: run, dir: plan.Dir, output: plan.Limits.Output, ev: newEvaluator(plan.Params), worker: worker, index: -1,
 		scope: &builtins.Scope{Dir: plan.Dir, Log: log, Index: -1}}
 	r.base, r.cur = builtins.WithScope(run, r.scope), run
 	r.ev.env[builtins.ContextVar] = r.base
@@ -171,14 +172,14 @@ func (r *runner) action(ctx context.Context, step *dsl.Step) (any, *dsl.Program,
 		if err != nil {
 			return nil, nil, err
 		}
-		res, err := runProcess(ctx, []string{"/bin/sh", "-c", cmd}, r.dir)
+		res, err := runProcess(ctx, []string{"/bin/sh", "-c", cmd}, r.dir, r.output)
 		return res, nil, withCommand(err, cmd)
 	case dsl.StepExec:
 		argv, err := r.ev.renderArgs(step.Argv)
 		if err != nil {
 			return nil, nil, err
 		}
-		res, err := runProcess(ctx, argv, r.dir)
+		res, err := runProcess(ctx, argv, r.dir, r.output)
 		return res, nil, withCommand(err, strings.Join(argv, " "))
 	}
 	return nil, nil, fmt.Errorf("unknown step kind %q", step.Kind)

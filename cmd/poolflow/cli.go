@@ -10,11 +10,10 @@ import (
 
 // Exit codes.
 const (
-	exitOK          = 0
-	exitFailed      = 1 // the run failed or was aborted
-	exitInvalid     = 2 // invalid pipeline or bad usage
-	exitInterrupted = 130
-	exitTerminated  = 143
+	exitOK      = 0
+	exitFailed  = 1 // the run failed or was aborted
+	exitInvalid = 2 // invalid pipeline or bad usage
+	// A run a signal N ended exits 128+N (signals.go).
 )
 
 // exitError carries an exit code out of a command. A nil err means the
@@ -74,6 +73,6 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		cmd.Usage()
 		return &exitError{code: exitInvalid}
 	}
-	root.AddCommand(newValidate(stdout, stderr), newRun(stdout, stderr), newInit(stdout), newBuiltins(stdout), newSchema(stdout))
+	root.AddCommand(newValidate(stdout, stderr), newRun(stdout, stderr), newInit(stdout), newBuiltins(stdout), newSchema(stdout), newWatchdog())
 	return root
 }

@@ -63,12 +63,14 @@ func run(ctx context.Context, file string, f *runFlags, stdout, stderr io.Writer
 	return execute(l, f, con, stdout)
 }
 
-// execute runs the plan, with SIGINT and SIGTERM cancelling it as abort-all
-// does, and tells how it went: failures as they happen, the summary, the
-// report.
+// execute runs the plan, with the signals of signals.go cancelling it as
+// abort-all does, and tells how it went: failures as they happen, the
+// summary, the report. Its commands die with it however it ends: the
+// watchdog kills them should this process be killed outright.
 func execute(l *loaded, f *runFlags, con *console, stdout io.Writer) error {
 	ctx, signals := withSignals(context.Background())
 	defer signals.stop()
+	enableWatchdog()
 	journal := runtime.NewJournal(f.report != "")
 	eng := &runtime.Engine{Stdout: stdout, Log: con.log, Observer: runtime.Observers{journal, con}}
 	var tick *ticker
@@ -87,7 +89,8 @@ func execute(l *loaded, f *runFlags, con *console, stdout io.Writer) error {
 	if errors.As(runErr, &e) {
 		con.failure("error", e)
 	}
-	code := exitStatus(runErr, signals.received())
+	sig := signals.received(runErr) // once: a SIGPIPE from the summary below must not change the outcome
+	code := exitStatus(runErr, sig)
 	if !f.quiet {
 		if con.json {
 			con.printJSON(summaryJSON(sum, journal))
@@ -96,7 +99,7 @@ func execute(l *loaded, f *runFlags, con *console, stdout io.Writer) error {
 		}
 	}
 	if f.report != "" {
-		info := runtime.RunInfo{Started: started, Ended: ended, ExitStatus: code, Interrupted: signals.received() != nil}
+		info := runtime.RunInfo{Started: started, Ended: ended, ExitStatus: code, Interrupted: sig != nil}
 		if err := writeReport(f.report, runtime.NewReport(l.plan, sum, journal, runErr, info)); err != nil {
 			return &exitError{code: exitFailed, err: fmt.Errorf("--report %s: %w", f.report, err)}
 		}
@@ -107,8 +110,8 @@ func execute(l *loaded, f *runFlags, con *console, stdout io.Writer) error {
 	return nil
 }
 
-// exitStatus is the exit code of a run: 130 or 143 after a signal, 1 after
-// a failure, else 0.
+// exitStatus is the exit code of a run: 128+N after signal N, 1 after a
+// failure, else 0.
 func exitStatus(runErr error, sig os.Signal) int {
 	switch {
 	case sig != nil:

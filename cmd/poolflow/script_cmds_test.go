@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -23,6 +24,7 @@ func scriptCommands() map[string]func(*testscript.TestScript, bool, []string) {
 		"reportfield": cmdReportfield,
 		"jsonlines":   cmdJSONLines,
 		"jsonfield":   cmdJSONField,
+		"dead":        cmdDead,
 	}
 }
 
@@ -47,6 +49,52 @@ func cmdWaitfile(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("%s did not appear within %s", args[0], waitfileTimeout)
 		}
 	}
+}
+
+// deadTimeout bounds dead: killing takes milliseconds; the margin is for
+// loaded machines.
+const deadTimeout = 5 * time.Second
+
+// cmdDead checks that the processes whose pids the files hold (one pid per
+// file, as `echo $! > FILE` writes it) end within deadTimeout; a zombie
+// counts as ended. Those still running when it fails are killed, so that
+// a failed script leaves nothing behind:
+//
+//	dead shell child
+func cmdDead(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: dead PIDFILE...")
+	}
+	var pids []int
+	for _, f := range args {
+		pid, err := strconv.Atoi(strings.TrimSpace(ts.ReadFile(f)))
+		if err != nil || pid <= 1 {
+			ts.Fatalf("%s does not hold a pid: %v", f, err)
+		}
+		pids = append(pids, pid)
+	}
+	for deadline := time.Now().Add(deadTimeout); ; time.Sleep(10 * time.Millisecond) {
+		running := slices.DeleteFunc(slices.Clone(pids), func(pid int) bool { return !processRuns(pid) })
+		if len(running) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			for _, pid := range running {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+			ts.Fatalf("still running after %s: %v", deadTimeout, running)
+		}
+	}
+}
+
+// processRuns reports whether pid exists and is not a zombie.
+func processRuns(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	return i >= 0 && i+2 < len(b) && b[i+2] != 'Z' && b[i+2] != 'X'
 }
 
 // cmdReportshape checks that a --report file has the shape spec.md §9.6

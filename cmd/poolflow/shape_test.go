@@ -39,8 +39,8 @@ var (
 
 	statuses = []string{"ok", "skipped", "failed", "cancelled", "not-started"}
 	kinds    = []string{"expr", "assert", "exit", "timeout", "panic", "fail", "cancelled", "init", "callback",
-		"source", "output", "interrupted"}
-	outcomes = map[string][]int64{"succeeded": {0}, "failed": {1}, "interrupted": {130, 143}}
+		"source", "output", "interrupted", "limit"}
+	outcomes = map[string][]int64{"succeeded": {0}, "failed": {1}, "interrupted": {129, 130, 131, 141, 143}}
 	position = regexp.MustCompile(`^.+:[1-9][0-9]*:[1-9][0-9]*$`)
 )
 
