@@ -76,7 +76,7 @@ func (c *compiler) step(n *StepNode, i int, sc *scope) (*Step, reflect.Type) {
 		}
 	case n.Sh.Set:
 		s.Kind, s.Pos, t = StepSh, n.Sh.KeyPos, processType
-		s.Command = c.template(&n.Sh, sc)
+		s.Command = c.shellTemplate(&n.Sh, sc)
 	case n.Exec.Set:
 		s.Kind, s.Pos, t = StepExec, n.Exec.KeyPos, processType
 		for j := range n.Exec.Args {
