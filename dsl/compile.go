@@ -89,6 +89,9 @@ func Load(file string, text []byte, opts Options) (*Plan, Diagnostics) {
 	if err != nil {
 		diags = append(diags, err.(Diagnostics)...)
 	}
+	if p.unread {
+		return nil, diags
+	}
 	diags = append(diags, Validate(p, FunctionNames(opts.Functions))...)
 	plan, cerr := Compile(p, opts)
 	var cdiags Diagnostics
@@ -147,6 +150,9 @@ func (c *compiler) plan() *Plan {
 		Order: OrderInput, Timeout: p.Timeout.Value, Dir: c.dir()}
 	if p.Order.Value != "" {
 		plan.Order = p.Order.Value
+	}
+	if c.opts.Workers > MaxWorkers {
+		c.errorf(Pos{File: p.File}, 1, "range", maxHint("workers"), "--workers must be at most %d, got %d", MaxWorkers, c.opts.Workers)
 	}
 	plan.Workers = firstPositive(c.opts.Workers, p.Workers.Value, goruntime.NumCPU())
 	plan.Window = firstPositive(p.Window.Value, max(256, 32*plan.Workers))

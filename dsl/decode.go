@@ -25,6 +25,7 @@ type decoder struct {
 	overrun  bool                // the alias budget was exceeded (reported once)
 	stubs    map[*yaml.Node]bool // the nulls resolve put in place of aliases past the budget
 	sizes    map[*yaml.Node]int
+	max      structure // the structural maxima to check
 }
 
 // Meta records where a value stands in the file. Every node type embeds it.
@@ -50,6 +51,7 @@ type fieldSpec struct {
 	Required bool
 	Enum     []string
 	Min      *int
+	Max      *int // from intMaxima, by key
 	Share    bool
 	Doc      string
 	Index    []int
@@ -234,6 +236,9 @@ func fieldsOf(t reflect.Type) []fieldSpec {
 		if m := sf.Tag.Get("min"); m != "" {
 			v, _ := strconv.Atoi(m)
 			f.Min = &v
+		}
+		if m, ok := intMaxima[key]; ok {
+			f.Max = &m.max
 		}
 		out = append(out, f)
 	}
