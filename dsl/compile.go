@@ -103,6 +103,7 @@ func Load(file string, text []byte, opts Options) (*Plan, Diagnostics) {
 	}
 	diags = dedupe(diags)
 	diags.Sort()
+	diags = diags.Capped(MaxDiagnostics)
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -112,10 +113,14 @@ func Load(file string, text []byte, opts Options) (*Plan, Diagnostics) {
 
 // dedupe drops diagnostics that repeat one already listed.
 func dedupe(ds Diagnostics) Diagnostics {
-	seen := map[string]bool{}
+	type key struct {
+		pos     Pos
+		message string
+	}
+	seen := make(map[key]bool, len(ds))
 	var out Diagnostics
 	for _, d := range ds {
-		key := d.Pos.String() + d.Message
+		key := key{d.Pos, d.Message}
 		if !seen[key] {
 			seen[key] = true
 			out = append(out, d)

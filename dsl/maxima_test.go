@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -58,6 +59,45 @@ func TestFileTooLarge(t *testing.T) {
 	want := "big.yaml:1:1: error: pipeline file is larger than 4MiB"
 	if plan != nil || len(ds) != 1 || ds[0].String() != want || ds[0].Code != "too-large" {
 		t.Errorf("Load = %v, %q; want nil, %q", plan, ds.Error(), want)
+	}
+}
+
+// TestDiagnosticsCapped checks that loading keeps the first MaxDiagnostics
+// errors and warnings and says how many more there are, at the first one
+// left out.
+func TestDiagnosticsCapped(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("version: 1\nname: n\nitems: [1]\nmap:\n  steps:\n")
+	for i := range MaxDiagnostics + 20 {
+		fmt.Fprintf(&b, "    - {name: s%d, expr: item}\n", i)
+	}
+	for i := range MaxDiagnostics + 50 {
+		fmt.Fprintf(&b, "k%d: 1\n", i)
+	}
+	text := b.String()
+	_, ds := Load("pipeline.yaml", []byte(text), Options{})
+	if got := ds.Count(SeverityError); got != MaxDiagnostics+50 {
+		t.Errorf("Count(error) = %d, want %d", got, MaxDiagnostics+50)
+	}
+	if got := ds.Count(SeverityWarning); got != MaxDiagnostics+19 { // the last step's name is the result
+		t.Errorf("Count(warning) = %d, want %d", got, MaxDiagnostics+19)
+	}
+	if len(ds) != 2*MaxDiagnostics+2 {
+		t.Fatalf("got %d diagnostics, want %d", len(ds), 2*MaxDiagnostics+2)
+	}
+	want := `pipeline.yaml:226:1: error: and 50 more errors
+      |
+  226 | k100: 1
+      | ^^^^
+      = hint: poolflow shows the first 100; fix those and validate again
+pipeline.yaml:106:14: warning: and 19 more warnings
+      |
+  106 |     - {name: s100, expr: item}
+      |              ^^^^
+      = hint: poolflow shows the first 100; fix those and validate again
+`
+	if got := renderAll(ds[len(ds)-2:], text); got != want {
+		t.Errorf("the last lines:\n%s\nwant:\n%s", got, want)
 	}
 }
 

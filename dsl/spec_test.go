@@ -48,6 +48,7 @@ func TestSpecListsEveryMaximum(t *testing.T) {
 		"| `workers`, `--workers` | at most " + thousands(dsl.MaxWorkers) + " |",
 		"| `window` | at most " + thousands(dsl.MaxWindow) + " items |",
 		"| `on_error.retry.attempts` | at most " + thousands(dsl.MaxAttempts) + " |",
+		"| the first " + thousands(dsl.MaxDiagnostics) + " errors and the first " + thousands(dsl.MaxDiagnostics) + " warnings |",
 	} {
 		if !strings.Contains(limits, want) {
 			t.Errorf("spec.md §6.7 does not say %q", want)

@@ -1,8 +1,8 @@
 package dsl
 
 import (
-	"fmt"
 	"math"
+	"strconv"
 
 	"gopkg.in/yaml.v3"
 )
@@ -210,11 +210,10 @@ func (v *StepsNode) decodeNode(d *decoder, n *yaml.Node, _ fieldSpec) {
 			"%s has more than %d steps", d.where(), most)
 		steps = steps[:most]
 	}
+	v.List = make([]StepNode, len(steps))
 	for i, el := range steps {
-		var s StepNode
-		d.push(fmt.Sprintf("[%d]", i))
-		d.decodeStruct(el, reflectValue(&s))
+		d.push("[" + strconv.Itoa(i) + "]")
+		d.decodeStruct(el, reflectValue(&v.List[i]))
 		d.pop()
-		v.List = append(v.List, s)
 	}
 }
