@@ -157,7 +157,8 @@ func (s *shellScanner) peek(k int) rune {
 
 // lose stops the scan at syntax it does not follow.
 func (s *shellScanner) lose(what, hint string) {
-	s.lost = &shellLostAt{offset: s.units[s.i].off, what: what, hint: hint}
+	at := s.units[min(s.i, len(s.units)-1)].off
+	s.lost = &shellLostAt{offset: at, what: what, hint: hint}
 	s.stopped = true
 }
 

@@ -93,6 +93,10 @@ func TestScanShell(t *testing.T) {
 		{"cat << \necho ${y}", "lost@7(<< without a delimiter)"},
 		{`cat <<'EOF ${y}`, "lost@6(a here-document's delimiter in quotes)"},
 		{`echo $(case x in a) echo;; esac) no part after it`, ""},
+		{"echo ${x}; cat <<", "word"},
+		{"echo ${x} \\", "word"},
+		{"echo \"${x}\\", "double"},
+		{"cat <<'EOF", ""},
 	} {
 		if got := scanTemplate(t, c.text); got != c.want {
 			t.Errorf("%q: got %q, want %q", c.text, got, c.want)
