@@ -55,7 +55,7 @@ func problemText(p shellProblem, shown string) (where, hint string) {
 	case problemParam:
 		return "inside a shell expansion ${NAME...}" + from, `assign the value to a variable first, v=` + shown + `, and write "$${NAME:-$v}"`
 	case problemArith:
-		return "inside $(( ))" + from, "the shell would evaluate the value as arithmetic: compute it in the expression instead, such as ${ item + 1 }"
+		return "inside shell arithmetic" + from, "the shell evaluates what a value holds there, quotes or not: compute it in the expression instead, such as ${ item + 1 }"
 	case problemBackslash:
 		return "right after a backslash", "the backslash would escape the value's first character: remove it, the value is quoted already"
 	}

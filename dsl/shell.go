@@ -73,14 +73,16 @@ const (
 	frameDollarSingle                  // $'...'
 	frameBackquote                     // `...`
 	frameParam                         // ${NAME...}, written $${ in a template
-	frameArith                         // $(( ... ))
+	frameArith                         // $(( ... )), (( ... )), $[ ... ]
 	frameComment                       // # to the end of the line
 )
 
 type frame struct {
 	kind  frameKind
 	start int // rune offset where it starts
-	depth int // open parentheses, in frameSubst and frameArith
+	depth int // open brackets, in frameSubst and frameArith
+	open  rune
+	close rune // the bracket frameArith ends with: ) or ]
 }
 
 // heredoc is a here-document whose body starts at the next line.
@@ -130,7 +132,7 @@ func scanShell(units []shellUnit, nparts int) ([]ShellQuoting, []shellProblem) {
 func (s *shellScanner) top() *frame { return &s.stack[len(s.stack)-1] }
 
 func (s *shellScanner) push(kind frameKind, width, depth int) {
-	s.stack = append(s.stack, frame{kind: kind, start: s.units[s.i].off, depth: depth})
+	s.stack = append(s.stack, frame{kind: kind, start: s.units[s.i].off, depth: depth, open: '(', close: ')'})
 	s.i += width
 	s.wordStart = kind == frameSubst
 }
@@ -234,6 +236,8 @@ func (s *shellScanner) unquoted(r rune, f *frame) {
 		s.heredocOperator()
 	case r == '\n':
 		s.newline()
+	case r == '(' && s.peek(1) == '(' && s.wordStart: // bash's (( )) evaluates what it holds
+		s.push(frameArith, 2, 2)
 	case r == '(' || r == ')':
 		s.paren(r, f)
 	case strings.ContainsRune(" \t;&|<>", r):
@@ -286,12 +290,16 @@ func (s *shellScanner) backslash() {
 	s.i = min(s.i+2, len(s.units))
 }
 
-// dollar reads a $ and what it starts: $( ), $(( )), ${NAME...}, and,
-// outside double quotes, $'...' and $"...".
+// dollar reads a $ and what it starts: $( ), $(( )), bash's $[ ],
+// ${NAME...}, and, outside double quotes, $'...' and $"...".
 func (s *shellScanner) dollar(unquoted bool) {
 	switch next := s.peek(1); {
 	case next == '(' && s.peek(2) == '(':
 		s.push(frameArith, 3, 2)
+	case next == '[':
+		s.push(frameArith, 2, 1)
+		f := s.top()
+		f.open, f.close = '[', ']'
 	case next == '(':
 		s.push(frameSubst, 2, 1)
 	case next == '{':
@@ -368,18 +376,19 @@ func (s *shellScanner) param(r rune) {
 	}
 }
 
-// arith reads one rune inside $(( )).
+// arith reads one rune of shell arithmetic, where the shell evaluates
+// what a value holds, quoted or not.
 func (s *shellScanner) arith(r rune, f *frame) {
 	switch r {
-	case '(':
+	case f.open:
 		f.depth++
-	case ')':
+	case f.close:
 		if f.depth--; f.depth == 0 {
 			s.pop()
 			return
 		}
 	case '\'', '"', '`', '\\':
-		s.lose("quotes inside $(( ))", "take the quotes out of $(( ))")
+		s.lose("quotes inside shell arithmetic", "take the quotes out of the arithmetic")
 		return
 	}
 	s.i++
