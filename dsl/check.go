@@ -82,9 +82,11 @@ func (n *nameCheck) function(id *ast.IdentifierNode) {
 		n.vars[id.Value] = true
 		return // expr reports "not callable" with the type
 	}
-	hint := didYouMean(id.Value, n.c.functionNames())
-	if hint == "" {
-		hint = "`poolflow builtins` lists the functions"
+	hint := "`poolflow builtins` lists the functions"
+	if n.c.hintAllowed() {
+		if h := didYouMean(id.Value, n.c.functionNames()); h != "" {
+			hint = h
+		}
 	}
 	n.fail(id, len(id.Value), "undefined", hint, "%s: unknown function %q", n.src.path, id.Value)
 }
@@ -116,10 +118,12 @@ func (n *nameCheck) variable(id *ast.IdentifierNode) {
 			"%s: %q is the name of a later step (line %d)", n.src.path, name, pos.Line)
 		return
 	}
-	visible := n.sc.names()
-	hint := didYouMean(name, visible)
-	if hint == "" {
-		hint = "visible here: " + listSome(visible, 20)
+	hint := ""
+	if n.c.hintAllowed() {
+		visible := n.sc.names()
+		if hint = didYouMean(name, visible); hint == "" {
+			hint = "visible here: " + listSome(visible, 20)
+		}
 	}
 	n.fail(id, span, "undefined", hint, "%s: undefined name %q", n.src.path, name)
 }

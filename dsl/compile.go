@@ -39,6 +39,7 @@ type compiler struct {
 	functions map[string]bool
 	used      map[string]bool // "stage:step" names that something reads
 	exprOpts  []expr.Option
+	hints     int // hints that search the names, given so far (hintBudget)
 }
 
 // FunctionNames returns the names of every function expressions may call
@@ -68,6 +69,15 @@ func (c *compiler) functionNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// hintAllowed reports whether an error may still have a hint that
+// searches every visible name or function: the first hintBudget do, far
+// more than are shown, so that a file with an undefined name on each of
+// 20,000 steps is answered at once.
+func (c *compiler) hintAllowed() bool {
+	c.hints++
+	return c.hints <= hintBudget
 }
 
 func (c *compiler) errorf(pos Pos, span int, code, hint, format string, args ...any) {

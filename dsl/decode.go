@@ -326,10 +326,10 @@ func findField(fields []fieldSpec, key string) (fieldSpec, bool) {
 	return fieldSpec{}, false
 }
 
-// hintBudget is how many unknown keys get a "did you mean" hint, which
-// measures the key against every known one: far more than are shown
-// (MaxDiagnostics), so that a file of 200,000 unknown keys is still
-// answered at once.
+// hintBudget is how many unknown keys, and how many undefined names, get
+// a "did you mean" hint, which measures the word against every known one:
+// far more than are shown (MaxDiagnostics), so that a file of 200,000
+// unknown keys is still answered at once.
 const hintBudget = 10 * MaxDiagnostics
 
 func (d *decoder) unknownKey(key *yaml.Node, t reflect.Type) {

@@ -21,6 +21,17 @@ func manySteps(n int) []byte {
 	return []byte(b.String())
 }
 
+// manyUndefinedNames is a pipeline of n named steps, each reading a name
+// no step defines.
+func manyUndefinedNames(n int) []byte {
+	var b strings.Builder
+	b.WriteString("version: 1\nname: undefined\nitems: [1]\nmap:\n  steps:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "    - {name: s%d, expr: t%d + 1}\n", i, i)
+	}
+	return []byte(b.String())
+}
+
 // manyUnknownKeys is a valid pipeline followed by n unknown keys.
 func manyUnknownKeys(n int) []byte {
 	var b strings.Builder
@@ -45,9 +56,9 @@ func allocated(t *testing.T, text []byte) uint64 {
 // TestValidationIsLinear checks that loading a file four times as large
 // allocates about four times as much, not sixteen: work that grows with
 // the square of the steps or keys (a scope copied per step, a table of
-// later steps rebuilt per step, a line searched from the start of the
-// file per diagnostic) shows in the bytes it allocates, without timing
-// anything.
+// later steps rebuilt per step, every visible name listed and measured
+// for the hint of each undefined one) shows in the bytes it allocates,
+// without timing anything.
 func TestValidationIsLinear(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -56,6 +67,7 @@ func TestValidationIsLinear(t *testing.T) {
 	}{
 		{"named steps", manySteps, 500},
 		{"unknown keys", manyUnknownKeys, 5000},
+		{"undefined names", manyUndefinedNames, 500},
 	} {
 		small, large := allocated(t, c.gen(c.n)), allocated(t, c.gen(4*c.n))
 		if ratio := float64(large) / float64(small); ratio > 6 {
