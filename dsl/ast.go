@@ -22,7 +22,7 @@ type Pipeline struct {
 	Workers     IntNode       `key:"workers" min:"1" doc:"number of workers; default: the number of CPUs; --workers overrides"`
 	Items       ItemsNode     `key:"items" required:"true" doc:"the items to map over: an expression, a list, or a streamed source"`
 	Order       WordNode      `key:"order" enum:"input,completion" doc:"order of results: input (like Pool.map) or completion (like imap_unordered); default input"`
-	Window      IntNode       `key:"window" min:"1" doc:"most items in flight at once (running or waiting to be delivered in order); default 64 per worker"`
+	Window      IntNode       `key:"window" min:"1" doc:"most items in flight at once (running or waiting to be delivered in order); default 32 per worker, at least 256"`
 	Timeout     DurationNode  `key:"timeout" doc:"limit on the whole run"`
 	Initializer *StageNode    `key:"initializer" doc:"steps run once per worker before it takes an item"`
 	Map         *MapNode      `key:"map" required:"true" doc:"steps run once per item"`
@@ -33,6 +33,8 @@ type Pipeline struct {
 	// File is the path the pipeline was read from; Source its text.
 	File   string `key:"-"`
 	Source []byte `key:"-"`
+	// unread is set when the file is too large to decode at all.
+	unread bool
 }
 
 // StageNode is a list of steps with the limits and the error policy that

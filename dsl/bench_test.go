@@ -109,3 +109,25 @@ func BenchmarkEvalRealistic(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLoad20000Steps loads a map stage of 20,000 one-line steps, each
+// named and reading the one before: validation must stay linear in the
+// steps (issue 9).
+func BenchmarkLoad20000Steps(b *testing.B) {
+	benchmarkLoad(b, manySteps(20_000))
+}
+
+// BenchmarkLoad200000UnknownKeys loads a file with 200,000 unknown keys,
+// of which it reports the first 100.
+func BenchmarkLoad200000UnknownKeys(b *testing.B) {
+	benchmarkLoad(b, manyUnknownKeys(200_000))
+}
+
+func benchmarkLoad(b *testing.B, text []byte) {
+	opts := dsl.Options{Functions: builtins.Options(), Workdir: b.TempDir()}
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		dsl.Load("pipeline.yaml", text, opts)
+	}
+}

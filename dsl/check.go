@@ -22,6 +22,7 @@ type nameCheck struct {
 	lets    map[string]bool
 	calls   map[string]bool
 	vars    map[string]bool // variables it reads
+	allEnv  bool            // it reads $env, so it needs every name
 	failed  bool
 }
 
@@ -29,6 +30,10 @@ func (n *nameCheck) run(tree ast.Node) {
 	n.callees, n.lets, n.calls, n.vars = map[*ast.IdentifierNode]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
 	ast.Walk(&tree, visitor(n.collect))
 	ast.Walk(&tree, visitor(n.check))
+	n.sc.want = n.vars
+	if n.allEnv {
+		n.sc.want = nil
+	}
 }
 
 // visitor adapts a function to ast.Visitor.
@@ -73,25 +78,31 @@ func (n *nameCheck) function(id *ast.IdentifierNode) {
 	if n.c.functions[id.Value] {
 		return
 	}
-	if _, ok := n.sc.vars[id.Value]; ok {
+	if _, ok := n.sc.lookup(id.Value); ok {
+		n.vars[id.Value] = true
 		return // expr reports "not callable" with the type
 	}
-	hint := didYouMean(id.Value, n.c.functionNames())
-	if hint == "" {
-		hint = "`poolflow builtins` lists the functions"
+	hint := "`poolflow builtins` lists the functions"
+	if n.c.hintAllowed() {
+		if h := didYouMean(id.Value, n.c.functionNames()); h != "" {
+			hint = h
+		}
 	}
 	n.fail(id, len(id.Value), "undefined", hint, "%s: unknown function %q", n.src.path, id.Value)
 }
 
 func (n *nameCheck) variable(id *ast.IdentifierNode) {
 	name := id.Value
-	if _, ok := n.sc.vars[name]; ok {
+	if _, ok := n.sc.lookup(name); ok {
 		n.sc.reads[name] = true
 		n.vars[name] = true
-		if n.sc.steps[name] {
+		if n.sc.isStep(name) {
 			n.c.used[n.sc.stage+":"+name] = true
 		}
 		return
+	}
+	if name == "$env" {
+		n.allEnv = true
 	}
 	if n.lets[name] || name == "$env" {
 		return
@@ -102,14 +113,17 @@ func (n *nameCheck) variable(id *ast.IdentifierNode) {
 			"%s: %s is not available in %s", n.src.path, name, n.sc.where)
 		return
 	}
-	if pos, ok := n.sc.later[name]; ok {
+	if pos, ok := n.sc.laterStep(name); ok {
 		n.fail(id, span, "undefined", "a step sees only the steps before it; move this one down, or that one up",
 			"%s: %q is the name of a later step (line %d)", n.src.path, name, pos.Line)
 		return
 	}
-	hint := didYouMean(name, n.sc.names())
-	if hint == "" {
-		hint = "visible here: " + strings.Join(n.sc.names(), ", ")
+	hint := ""
+	if n.c.hintAllowed() {
+		visible := n.sc.names()
+		if hint = didYouMean(name, visible); hint == "" {
+			hint = "visible here: " + listSome(visible, 20)
+		}
 	}
 	n.fail(id, span, "undefined", hint, "%s: undefined name %q", n.src.path, name)
 }
@@ -125,7 +139,7 @@ func (n *nameCheck) member(m *ast.MemberNode) {
 	if !ok {
 		return
 	}
-	t, ok := n.sc.vars[id.Value]
+	t, ok := n.sc.lookup(id.Value)
 	if !ok || t == nil || t.Kind() != reflect.Struct {
 		return
 	}
@@ -163,4 +177,12 @@ func exprFields(t reflect.Type) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// listSome joins the first n words, saying how many more there are.
+func listSome(words []string, n int) string {
+	if len(words) <= n {
+		return strings.Join(words, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(words[:n], ", "), len(words)-n)
 }

@@ -40,6 +40,7 @@ type compiler struct {
 	functions map[string]bool
 	used      map[string]bool // "stage:step" names that something reads
 	exprOpts  []expr.Option
+	hints     int // hints that search the names, given so far (hintBudget)
 }
 
 // FunctionNames returns the names of every function expressions may call
@@ -71,6 +72,15 @@ func (c *compiler) functionNames() []string {
 	return names
 }
 
+// hintAllowed reports whether an error may still have a hint that
+// searches every visible name or function: the first hintBudget do, far
+// more than are shown, so that a file with an undefined name on each of
+// 20,000 steps is answered at once.
+func (c *compiler) hintAllowed() bool {
+	c.hints++
+	return c.hints <= hintBudget
+}
+
 func (c *compiler) errorf(pos Pos, span int, code, hint, format string, args ...any) {
 	c.diags = append(c.diags, Diagnostic{Pos: pos, Span: span, Severity: SeverityError, Code: code,
 		Message: fmt.Sprintf(format, args...), Hint: hint})
@@ -90,6 +100,9 @@ func Load(file string, text []byte, opts Options) (*Plan, Diagnostics) {
 	if err != nil {
 		diags = append(diags, err.(Diagnostics)...)
 	}
+	if p.unread {
+		return nil, diags
+	}
 	diags = append(diags, Validate(p, FunctionNames(opts.Functions))...)
 	plan, cerr := Compile(p, opts)
 	var cdiags Diagnostics
@@ -101,6 +114,7 @@ func Load(file string, text []byte, opts Options) (*Plan, Diagnostics) {
 	}
 	diags = dedupe(diags)
 	diags.Sort()
+	diags = diags.Capped(MaxDiagnostics)
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -110,10 +124,14 @@ func Load(file string, text []byte, opts Options) (*Plan, Diagnostics) {
 
 // dedupe drops diagnostics that repeat one already listed.
 func dedupe(ds Diagnostics) Diagnostics {
-	seen := map[string]bool{}
+	type key struct {
+		pos     Pos
+		message string
+	}
+	seen := make(map[key]bool, len(ds))
 	var out Diagnostics
 	for _, d := range ds {
-		key := d.Pos.String() + d.Message
+		key := key{d.Pos, d.Message}
 		if !seen[key] {
 			seen[key] = true
 			out = append(out, d)
@@ -149,6 +167,9 @@ func (c *compiler) plan() *Plan {
 	plan.DirNote = c.dirNote(plan.Dir)
 	if p.Order.Value != "" {
 		plan.Order = p.Order.Value
+	}
+	if c.opts.Workers > MaxWorkers {
+		c.errorf(Pos{File: p.File}, 1, "range", maxHint("workers"), "--workers must be at most %d, got %d", MaxWorkers, c.opts.Workers)
 	}
 	plan.Workers = firstPositive(c.opts.Workers, p.Workers.Value, goruntime.NumCPU())
 	plan.Window = firstPositive(p.Window.Value, max(256, 32*plan.Workers))

@@ -237,16 +237,18 @@ func (c *compiler) noteReads(sc *scope) {
 
 // unusedNames warns about the named steps of stage st that nothing reads.
 func (c *compiler) unusedNames(st string, named []namedType) {
+	names := make(map[string]bool, len(named))
+	for _, nt := range named {
+		names[nt.name] = true
+	}
 	for _, s := range c.p.stages() {
 		if s.name != st {
 			continue
 		}
 		for _, step := range s.node.Steps.List {
-			for _, nt := range named {
-				if step.Name.Value == nt.name && !c.used[st+":"+nt.name] {
-					c.warnf(step.Name.Pos, len(nt.name), "unused", "remove the name, or use it in a later step, result or policy",
-						"%s: step name %q is never used", st, nt.name)
-				}
+			if name := step.Name.Value; names[name] && !c.used[st+":"+name] {
+				c.warnf(step.Name.Pos, len(name), "unused", "remove the name, or use it in a later step, result or policy",
+					"%s: step name %q is never used", st, name)
 			}
 		}
 	}

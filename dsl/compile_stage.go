@@ -20,24 +20,19 @@ func (c *compiler) stageScope(stage string, params reflect.Type, extra map[strin
 // types of its named steps' values, in order.
 func (c *compiler) stage(name string, n *StageNode, sc *scope) (*Stage, *scope, []namedType) {
 	st := &Stage{Name: name, Pos: n.Pos, Timeout: n.Timeout.Value}
+	sc.table = newStepNames(n.Steps.List)
 	for i := range n.Steps.List {
-		sc.later = map[string]Pos{}
-		for _, later := range n.Steps.List[i+1:] {
-			if later.Name.Value != "" {
-				sc.later[later.Name.Value] = later.Name.Pos
-			}
-		}
+		sc.seen = i
 		step, t := c.step(&n.Steps.List[i], i, sc)
 		st.Steps = append(st.Steps, step)
-		if step.Name != "" {
-			sc = sc.withStep(step.Name, t)
-		}
+		sc.table.steps[i].t = t
 	}
-	sc.later = map[string]Pos{}
+	sc.seen = len(n.Steps.List)
 	var named []namedType
 	for _, s := range st.Steps {
 		if s.Name != "" {
-			named = append(named, namedType{s.Name, sc.vars[s.Name]})
+			t, _ := sc.lookup(s.Name)
+			named = append(named, namedType{s.Name, t})
 		}
 	}
 	return st, sc, named
@@ -76,7 +71,7 @@ func (c *compiler) step(n *StepNode, i int, sc *scope) (*Step, reflect.Type) {
 		}
 	case n.Sh.Set:
 		s.Kind, s.Pos, t = StepSh, n.Sh.KeyPos, processType
-		s.Command = c.template(&n.Sh, sc)
+		s.Command = c.shellTemplate(&n.Sh, sc)
 	case n.Exec.Set:
 		s.Kind, s.Pos, t = StepExec, n.Exec.KeyPos, processType
 		for j := range n.Exec.Args {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -25,6 +26,9 @@ type decoder struct {
 	overrun  bool                // the alias budget was exceeded (reported once)
 	stubs    map[*yaml.Node]bool // the nulls resolve put in place of aliases past the budget
 	sizes    map[*yaml.Node]int
+	// unknownKeys counts the unknown keys reported, for hintBudget.
+	unknownKeys int
+	max         structure // the structural maxima to check
 }
 
 // Meta records where a value stands in the file. Every node type embeds it.
@@ -50,6 +54,7 @@ type fieldSpec struct {
 	Required bool
 	Enum     []string
 	Min      *int
+	Max      *int // from intMaxima, by key
 	Share    bool
 	Doc      string
 	Index    []int
@@ -210,8 +215,23 @@ func (d *decoder) mergeSource(v *yaml.Node) []pair {
 	return nil
 }
 
+// fieldCache holds fieldsOf's answer for each type: the parser asks for
+// every mapping it reads, and reflection is not free.
+var fieldCache sync.Map // reflect.Type → []fieldSpec
+
 // fieldsOf lists the keyed fields of a struct type, embedded ones included.
+// The slice is shared: callers must not change it.
 func fieldsOf(t reflect.Type) []fieldSpec {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.([]fieldSpec)
+	}
+	fields := readFields(t)
+	fieldCache.Store(t, fields)
+	return fields
+}
+
+// readFields reads the key tags of a struct type's fields.
+func readFields(t reflect.Type) []fieldSpec {
 	var out []fieldSpec
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
@@ -235,12 +255,29 @@ func fieldsOf(t reflect.Type) []fieldSpec {
 			v, _ := strconv.Atoi(m)
 			f.Min = &v
 		}
+		if m, ok := intMaxima[key]; ok {
+			f.Max = &m.max
+		}
 		out = append(out, f)
 	}
 	return out
 }
 
-func keysOf(fields []fieldSpec) []string {
+// keysOf lists the keys of a struct type, sorted. The slice is shared:
+// callers must not change it.
+func keysOf(t reflect.Type) []string {
+	if k, ok := keyCache.Load(t); ok {
+		return k.([]string)
+	}
+	keys := sortedKeysOf(fieldsOf(t))
+	keyCache.Store(t, keys)
+	return keys
+}
+
+// keyCache holds keysOf's answer for each type.
+var keyCache sync.Map // reflect.Type → []string
+
+func sortedKeysOf(fields []fieldSpec) []string {
 	keys := make([]string, len(fields))
 	for i, f := range fields {
 		keys[i] = f.Key
@@ -265,7 +302,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) {
 		key := d.resolve(p.key)
 		f, ok := findField(fields, key.Value)
 		if !ok {
-			d.unknownKey(key, fields)
+			d.unknownKey(key, v.Type())
 			continue
 		}
 		present[f.Key] = true
@@ -289,10 +326,16 @@ func findField(fields []fieldSpec, key string) (fieldSpec, bool) {
 	return fieldSpec{}, false
 }
 
-func (d *decoder) unknownKey(key *yaml.Node, fields []fieldSpec) {
-	keys := keysOf(fields)
+// hintBudget is how many unknown keys, and how many undefined names, get
+// a "did you mean" hint, which measures the word against every known one:
+// far more than are shown (MaxDiagnostics), so that a file of 200,000
+// unknown keys is still answered at once.
+const hintBudget = 10 * MaxDiagnostics
+
+func (d *decoder) unknownKey(key *yaml.Node, t reflect.Type) {
+	keys := keysOf(t)
 	hint := elsewhere(key.Value)
-	if hint == "" {
+	if d.unknownKeys++; hint == "" && d.unknownKeys <= hintBudget {
 		hint = didYouMean(key.Value, keys)
 	}
 	if hint == "" {
@@ -304,22 +347,27 @@ func (d *decoder) unknownKey(key *yaml.Node, fields []fieldSpec) {
 // elsewhere says where a key that does not belong here belongs, such as
 // steps written at the top level: "steps belongs under map, initializer or a
 // callback".
-func elsewhere(key string) string {
-	var places []string
+func elsewhere(key string) string { return keyHomes()[key] }
+
+// keyHomes maps every key of a key group to the hint elsewhere gives for
+// it, built once: an unknown key costs one lookup.
+var keyHomes = sync.OnceValue(func() map[string]string {
+	places := map[string][]string{}
 	for t, group := range keyGroups {
-		_, ok := findField(fieldsOf(t), key)
-		_, inStage := findField(fieldsOf(stageType), key)
-		if ok && group != "" && !(group == "map" && inStage) { // map's stage keys are a stage's
-			places = append(places, groupPlace[group])
+		for _, f := range fieldsOf(t) {
+			_, inStage := findField(fieldsOf(stageType), f.Key)
+			if group != "" && !(group == "map" && inStage) { // map's stage keys are a stage's
+				places[f.Key] = append(places[f.Key], groupPlace[group])
+			}
 		}
 	}
-	sort.Strings(places)
-	places = slices.Compact(places)
-	if len(places) == 0 {
-		return ""
+	hints := make(map[string]string, len(places))
+	for key, p := range places {
+		sort.Strings(p)
+		hints[key] = fmt.Sprintf("%s belongs in %s", key, strings.Join(slices.Compact(p), " or "))
 	}
-	return fmt.Sprintf("%s belongs in %s", key, strings.Join(places, " or "))
-}
+	return hints
+})
 
 // groupPlace names a key group for people.
 var groupPlace = map[string]string{

@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -36,13 +37,31 @@ type IntNode struct {
 	Value int
 }
 
+// digits matches an integer written in decimal, which YAML reads as a
+// float when it does not fit in 64 bits.
+var digits = regexp.MustCompile(`^[-+]?[0-9]+$`)
+
 func (v *IntNode) decodeNode(d *decoder, n *yaml.Node, f fieldSpec) {
-	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&v.Value) != nil {
+	big := n.Kind == yaml.ScalarNode && n.Tag == "!!float" && digits.MatchString(n.Value)
+	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && !big) {
 		d.errorf(n, "type", "", "%s must be an integer, got %s", d.where(), kindName(n))
 		return
 	}
-	if f.Min != nil && v.Value < *f.Min {
-		d.errorf(n, "range", "", "%s must be at least %d, got %d", d.where(), *f.Min, v.Value)
+	overflow := big || n.Decode(&v.Value) != nil // an integer past int64
+	if overflow {
+		v.Value = math.MaxInt
+		if strings.HasPrefix(n.Value, "-") {
+			v.Value = math.MinInt
+		}
+	}
+	switch {
+	case f.Min != nil && v.Value < *f.Min:
+		d.errorf(n, "range", "", "%s must be at least %d, got %s", d.where(), *f.Min, n.Value)
+	case f.Max != nil && v.Value > *f.Max:
+		d.errorf(n, "range", maxHint(f.Key), "%s must be at most %d, got %s", d.where(), *f.Max, n.Value)
+		v.Value = *f.Max
+	case overflow:
+		d.errorf(n, "range", "", "%s is out of range, got %s", d.where(), n.Value)
 	}
 }
 
@@ -190,7 +209,13 @@ func (v *ParamsNode) decodeNode(d *decoder, n *yaml.Node, _ fieldSpec) {
 		d.errorf(n, "type", "", "params must be a mapping of names to default values, got %s", kindName(n))
 		return
 	}
-	for _, p := range d.pairs(n) {
+	pairs := d.pairs(n)
+	if most := d.max.params; len(pairs) > most {
+		d.errorf(pairs[most].key, "too-large", "pass large data in a file the items or a builtin read",
+			"params has more than %d parameters", most)
+		pairs = pairs[:most]
+	}
+	for _, p := range pairs {
 		key, value := d.resolve(p.key), d.resolve(p.value)
 		if !identifier.MatchString(key.Value) {
 			d.errorf(key, "name", "use letters, digits and _, not starting with a digit", "bad parameter name %q", key.Value)

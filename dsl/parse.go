@@ -16,10 +16,22 @@ import (
 // problems, as far as it could be read, together with a Diagnostics error
 // listing every problem, sorted by position.
 func Parse(file string, text []byte) (*Pipeline, error) {
+	return parse(file, text, fileStructure)
+}
+
+// parse is Parse with the structural maxima to check.
+func parse(file string, text []byte, most structure) (*Pipeline, error) {
 	text = bytes.TrimPrefix(text, []byte("\ufeff")) // a BOM would shift line 1's columns
-	d := &decoder{src: newSource(file, text), sizes: map[*yaml.Node]int{}}
 	p := &Pipeline{File: file, Source: text}
+	if len(text) > MaxFileSize {
+		p.unread = true
+		return p, Diagnostics{tooLarge(file)}
+	}
+	d := &decoder{src: newSource(file, text), sizes: map[*yaml.Node]int{}, max: most}
 	root, ok := d.document(text)
+	if ok && !d.countNodes(root) {
+		p.unread, ok = true, false
+	}
 	if ok {
 		d.decodeStruct(root, reflectValue(p))
 		if p.Version.Set && p.Version.Value != 1 {
@@ -28,6 +40,34 @@ func Parse(file string, text []byte) (*Pipeline, error) {
 	}
 	d.diags.Sort()
 	return p, d.diags.Err()
+}
+
+// tooLarge is the diagnostic of a file over MaxFileSize.
+func tooLarge(file string) Diagnostic {
+	return Diagnostic{Pos: Pos{File: file, Line: 1, Col: 1}, Severity: SeverityError, Code: "too-large",
+		Message: ErrTooLarge.Error(),
+		Hint:    "keep data in files the items read (lines, csv, jsonl), not in the pipeline"}
+}
+
+// countNodes reports whether the tree under root has at most d.max.nodes
+// nodes, aliases not followed; past that it reports an error at the first
+// node over, and the file is not decoded further.
+func (d *decoder) countNodes(root *yaml.Node) bool {
+	count := 0
+	stack := []*yaml.Node{root}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if count++; count > d.max.nodes {
+			d.errorf(n, "too-large", "keep data in files the items read (lines, csv, jsonl), not in the pipeline",
+				"the pipeline has more than %d YAML nodes", d.max.nodes)
+			return false
+		}
+		for i := len(n.Content) - 1; i >= 0; i-- {
+			stack = append(stack, n.Content[i])
+		}
+	}
+	return true
 }
 
 // nodeAt returns the value of key in mapping n, or n itself.

@@ -137,6 +137,9 @@ type Template struct {
 type Part struct {
 	Lit  string
 	Expr *Program // nil for literal text
+	// Quote is, in an sh template, how the value is quoted for the shell
+	// context the ${} stands in; other templates do not quote.
+	Quote ShellQuoting
 }
 
 // IsLiteral reports whether the template interpolates nothing.

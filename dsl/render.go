@@ -76,6 +76,7 @@ func Snippet(src []byte, pos Pos, span int, st Style) []string {
 		return nil
 	}
 	line = strings.ReplaceAll(line, "\t", " ")
+	line, col := window(line, pos.Col)
 	num := fmt.Sprint(pos.Line)
 	pad := strings.Repeat(" ", len(num))
 	if span < 1 {
@@ -85,8 +86,30 @@ func Snippet(src []byte, pos Pos, span int, st Style) []string {
 	return []string{
 		bar(pad),
 		bar(num) + " " + line,
-		bar(pad) + " " + strings.Repeat(" ", pos.Col-1) + paint(st.Caret, strings.Repeat("^", span)),
+		bar(pad) + " " + strings.Repeat(" ", col-1) + paint(st.Caret, strings.Repeat("^", span)),
 	}
+}
+
+// snippetWidth is the most characters of a source line a snippet shows.
+const snippetWidth = 160
+
+// window cuts a line longer than snippetWidth to the part around column
+// col, marking the cuts with …, and returns it with col's column in it: a
+// one-line file of megabytes shows one screen line.
+func window(line string, col int) (string, int) {
+	r := []rune(line)
+	if len(r) <= snippetWidth {
+		return line, col
+	}
+	from := min(max(col-1-snippetWidth/2, 0), len(r)-snippetWidth)
+	out := string(r[from : from+snippetWidth])
+	if from > 0 {
+		out, col = "…"+out, col-from+1
+	}
+	if from+snippetWidth < len(r) {
+		out += "…"
+	}
+	return out, col
 }
 
 // sourceLine returns line n (1-based) of src without its line break.

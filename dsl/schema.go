@@ -96,6 +96,9 @@ func (*IntNode) jsonSchema(f fieldSpec) map[string]any {
 	if f.Min != nil {
 		s["minimum"] = *f.Min
 	}
+	if f.Max != nil {
+		s["maximum"] = *f.Max
+	}
 	return s
 }
 
@@ -127,11 +130,11 @@ func (*TemplateListNode) jsonSchema(fieldSpec) map[string]any {
 }
 
 func (*ParamsNode) jsonSchema(fieldSpec) map[string]any {
-	return map[string]any{"type": "object", "propertyNames": map[string]any{"pattern": identifier.String()}}
+	return map[string]any{"type": "object", "maxProperties": MaxParams, "propertyNames": map[string]any{"pattern": identifier.String()}}
 }
 
 func (*StepsNode) jsonSchema(fieldSpec) map[string]any {
-	return map[string]any{"type": "array", "minItems": 1, "items": map[string]any{"$ref": "#/definitions/step"}}
+	return map[string]any{"type": "array", "minItems": 1, "maxItems": MaxSteps, "items": map[string]any{"$ref": "#/definitions/step"}}
 }
 
 func (*ItemsNode) jsonSchema(fieldSpec) map[string]any {

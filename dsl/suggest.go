@@ -7,21 +7,29 @@ import (
 )
 
 // suggest returns the candidate closest to word, or "" when none is close
-// enough to be a likely typo.
+// enough to be a likely typo. A candidate whose length differs from word's
+// by more than that is not measured: its distance is at least the
+// difference.
 func suggest(word string, candidates []string) string {
+	limit := max(1, (len([]rune(word))+2)/3)
+	lower := strings.ToLower(word)
 	best, bestDist := "", -1
 	for _, c := range candidates {
-		d := editDistance(strings.ToLower(word), strings.ToLower(c))
+		if abs(len(c)-len(word)) > limit {
+			continue
+		}
+		d := editDistance(lower, strings.ToLower(c))
 		if bestDist < 0 || d < bestDist || (d == bestDist && c < best) {
 			best, bestDist = c, d
 		}
 	}
-	limit := max(1, (len([]rune(word))+2)/3)
 	if bestDist < 0 || bestDist > limit {
 		return ""
 	}
 	return best
 }
+
+func abs(n int) int { return max(n, -n) }
 
 // didYouMean formats suggest's answer as a hint, or "" when there is none.
 func didYouMean(word string, candidates []string) string {
@@ -43,27 +51,41 @@ func oneOf(words []string) string {
 
 // editDistance counts the edits (insert, delete, substitute, or swap two
 // neighbours) that turn a into b: the optimal string alignment distance.
+// It keeps three rows of the table, on the stack for short words: an
+// unknown key asks for it once per known key.
 func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
+	var abuf, bbuf [32]rune
+	var rowBuf [3 * 33]int
+	ra, rb := appendRunes(abuf[:0], a), appendRunes(bbuf[:0], b)
+	rows := rowBuf[:]
+	if n := 3 * (len(rb) + 1); n > len(rows) {
+		rows = make([]int, n)
 	}
-	for j := range d[0] {
-		d[0][j] = j
+	w := len(rb) + 1
+	prev2, prev, cur := rows[:w], rows[w:2*w], rows[2*w:3*w]
+	for j := range prev {
+		prev[j] = j
 	}
 	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
 		for j := 1; j <= len(rb); j++ {
 			cost := 1
 			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+				cur[j] = min(cur[j], prev2[j-2]+1)
 			}
 		}
+		prev2, prev, cur = prev, cur, prev2
 	}
-	return d[len(ra)][len(rb)]
+	return prev[len(rb)]
+}
+
+func appendRunes(dst []rune, s string) []rune {
+	for _, r := range s {
+		dst = append(dst, r)
+	}
+	return dst
 }

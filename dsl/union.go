@@ -1,7 +1,8 @@
 package dsl
 
 import (
-	"fmt"
+	"math"
+	"strconv"
 
 	"gopkg.in/yaml.v3"
 )
@@ -78,21 +79,62 @@ func (v *ItemsNode) decodeSource(d *decoder, n *yaml.Node) {
 	}
 }
 
+const rangeHint = "write [start, stop] or [start, stop, step]; stop is excluded, as in Python"
+
 func (v *ItemsNode) decodeRange(d *decoder, n *yaml.Node) {
-	const hint = "write [start, stop] or [start, stop, step]; stop is excluded, as in Python"
-	var nums []int
-	if n.Kind != yaml.SequenceNode || n.Decode(&nums) != nil || len(nums) < 2 || len(nums) > 3 {
-		d.errorf(n, "range", hint, "range must be a list of 2 or 3 integers")
+	if n.Kind != yaml.SequenceNode || len(n.Content) < 2 || len(n.Content) > 3 {
+		d.errorf(n, "range", rangeHint, "range must be a list of 2 or 3 integers")
 		return
 	}
-	if len(nums) == 2 {
-		nums = append(nums, 1)
+	nums := []int{0, 0, 1}
+	for i, el := range n.Content {
+		x, ok := d.rangeBound(d.resolve(el))
+		if !ok {
+			return
+		}
+		nums[i] = x
 	}
 	if nums[2] == 0 {
-		d.errorf(n.Content[2], "range", hint, "range step must not be 0")
+		d.errorf(n.Content[2], "range", rangeHint, "range step must not be 0")
+		return
+	}
+	if RangeLength(nums[0], nums[1], nums[2]) > MaxRangeItems {
+		d.errorf(n, "range", "split it into smaller ranges", "range has more than %d items", uint64(MaxRangeItems))
 		return
 	}
 	v.Range = nums
+}
+
+// rangeBound reads one number of a range: an integer, or a number with
+// no fraction (1e18), from math.MinInt64 to math.MaxInt64.
+func (d *decoder) rangeBound(n *yaml.Node) (int, bool) {
+	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
+		d.errorf(n, "range", rangeHint, "range must be a list of 2 or 3 integers")
+		return 0, false
+	}
+	var i int
+	var f float64
+	switch {
+	case n.Tag == "!!int" && n.Decode(&i) == nil:
+		return i, true
+	case n.Tag == "!!float" && n.Decode(&f) == nil && f == math.Trunc(f) && f >= math.MinInt64 && f < math.MaxInt64:
+		return int(f), true
+	}
+	d.errorf(n, "range", rangeHint, "range: %s is not an integer from %d to %d", n.Value, math.MinInt64, math.MaxInt64)
+	return 0, false
+}
+
+// RangeLength is how many integers a range from start to stop (excluded)
+// by step yields, computed without overflow: it may be more than an int
+// holds.
+func RangeLength(start, stop, step int) uint64 {
+	switch {
+	case step > 0 && start < stop:
+		return (uint64(stop)-uint64(start)-1)/uint64(step) + 1
+	case step < 0 && start > stop:
+		return (uint64(start)-uint64(stop)-1)/(uint64(-(step+1))+1) + 1
+	}
+	return 0
 }
 
 func joinKeys(keys []string) string {
@@ -162,11 +204,16 @@ func (v *StepsNode) decodeNode(d *decoder, n *yaml.Node, _ fieldSpec) {
 	if len(n.Content) == 0 {
 		d.errorf(n, "empty-steps", "", "%s needs at least one step", d.where())
 	}
-	for i, el := range n.Content {
-		var s StepNode
-		d.push(fmt.Sprintf("[%d]", i))
-		d.decodeStruct(el, reflectValue(&s))
+	steps := n.Content
+	if most := d.max.steps; len(steps) > most {
+		d.errorf(steps[most], "too-large", "split the work between fewer, bigger steps",
+			"%s has more than %d steps", d.where(), most)
+		steps = steps[:most]
+	}
+	v.List = make([]StepNode, len(steps))
+	for i, el := range steps {
+		d.push("[" + strconv.Itoa(i) + "]")
+		d.decodeStruct(el, reflectValue(&v.List[i]))
 		d.pop()
-		v.List = append(v.List, s)
 	}
 }

@@ -36,7 +36,8 @@ func (e *evaluator) run(p *dsl.Program) (any, error) {
 }
 
 // render fills a template. With shell, every interpolated value is quoted
-// for /bin/sh, a list becoming its elements quoted one by one.
+// for the shell context its ${} stands in (dsl.Part.Quote), so that
+// /bin/sh reads exactly the value.
 func (e *evaluator) render(t *dsl.Template, shell bool) (string, error) {
 	if len(t.Parts) == 1 && t.Parts[0].Expr == nil {
 		return t.Parts[0].Lit, nil
@@ -52,7 +53,7 @@ func (e *evaluator) render(t *dsl.Template, shell bool) (string, error) {
 			return "", &partError{prog: part.Expr, err: err}
 		}
 		if shell {
-			b.WriteString(shellWords(v))
+			b.WriteString(shellWords(v, part.Quote))
 		} else {
 			b.WriteString(text(v))
 		}
@@ -149,19 +150,35 @@ func jsonish(v any) string {
 	return text(v)
 }
 
-// shellWords quotes a value for /bin/sh: a list as its quoted elements
-// separated by spaces, anything else as one quoted word.
-func shellWords(v any) string {
-	list, ok := asList(v)
-	if !ok {
-		return shellQuote(text(v))
+// shellWords quotes a value for /bin/sh where its ${} stands. Outside
+// quotes it is one quoted word, a list its elements quoted one by one and
+// separated by spaces. Inside '...' or "..." it is escaped for those quotes,
+// a list its elements joined by spaces, so that it stays one word.
+func shellWords(v any, q dsl.ShellQuoting) string {
+	list, isList := asList(v)
+	if !isList {
+		list = []any{v}
 	}
 	words := make([]string, len(list))
 	for i, el := range list {
-		words[i] = shellQuote(text(el))
+		words[i] = text(el)
+		if q == dsl.ShellWord {
+			words[i] = shellQuote(words[i])
+		}
 	}
-	return strings.Join(words, " ")
+	s := strings.Join(words, " ")
+	switch q {
+	case dsl.ShellSingle:
+		return strings.ReplaceAll(s, "'", `'\''`)
+	case dsl.ShellDouble:
+		return doubleQuoteEscaper.Replace(s)
+	}
+	return s
 }
+
+// doubleQuoteEscaper escapes the four characters that keep a meaning
+// inside double quotes.
+var doubleQuoteEscaper = strings.NewReplacer(`\`, `\\`, `$`, `\$`, "`", "\\`", `"`, `\"`)
 
 // shellQuote makes s one word for /bin/sh, whatever it holds.
 func shellQuote(s string) string {

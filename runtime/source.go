@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"reflect"
 	"strings"
@@ -37,7 +38,7 @@ func openSource(ctx context.Context, plan *dsl.Plan) (source, error) {
 	case dsl.ItemsList:
 		return &listSource{list: it.List}, nil
 	case dsl.ItemsRange:
-		return &rangeSource{next_: it.Range[0], stop: it.Range[1], step: it.Range[2]}, nil
+		return newRangeSource(it.Range), nil
 	case dsl.ItemsExpr:
 		v, err := ev.run(it.Expr)
 		if err != nil {
@@ -120,19 +121,7 @@ func sourceLength(src source) int {
 
 func (s *listSource) length() int    { return len(s.list) }
 func (s *reflectSource) length() int { return s.list.Len() }
-func (s *rangeSource) length() int {
-	if n := (s.stop - s.next_ + s.step - sign(s.step)) / s.step; n > 0 {
-		return n
-	}
-	return 0
-}
-
-func sign(n int) int {
-	if n < 0 {
-		return -1
-	}
-	return 1
-}
+func (s *rangeSource) length() int   { return int(min(s.left, math.MaxInt)) }
 
 type listSource struct {
 	list []any
@@ -165,14 +154,26 @@ func (s *reflectSource) next() (any, error) {
 func (s *reflectSource) close() error { return nil }
 
 // rangeSource counts from start to stop, excluding stop, as Python's range.
-type rangeSource struct{ next_, stop, step int }
+// It counts the items left rather than comparing with stop, so that a
+// range ending near the largest int never steps past it and wraps around.
+type rangeSource struct {
+	next_, step int
+	left        uint64
+}
+
+// newRangeSource returns the source of a range: start, stop, step.
+func newRangeSource(r [3]int) *rangeSource {
+	return &rangeSource{next_: r[0], step: r[2], left: dsl.RangeLength(r[0], r[1], r[2])}
+}
 
 func (s *rangeSource) next() (any, error) {
-	if (s.step > 0 && s.next_ >= s.stop) || (s.step < 0 && s.next_ <= s.stop) {
+	if s.left == 0 {
 		return nil, io.EOF
 	}
 	v := s.next_
-	s.next_ += s.step
+	if s.left--; s.left > 0 {
+		s.next_ += s.step
+	}
 	return v, nil
 }
 
@@ -274,6 +275,9 @@ func CountItems(ctx context.Context, plan *dsl.Plan, pure func(name string) bool
 		return 0, false, err
 	}
 	defer src.close()
+	if n := sourceLength(src); n >= 0 { // a range, a list: no need to count
+		return n, true, nil
+	}
 	for {
 		if _, err := src.next(); err != nil {
 			if errors.Is(err, io.EOF) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -33,6 +34,9 @@ func (f *loadFlags) register(cmd *cobra.Command) {
 func (f *loadFlags) check(cmd *cobra.Command) error {
 	if cmd.Flags().Changed("workers") && f.workers < 1 {
 		return usageErrorf("--workers must be at least 1, got %d", f.workers)
+	}
+	if f.workers > dsl.MaxWorkers {
+		return usageErrorf("--workers must be at most %d, got %d", dsl.MaxWorkers, f.workers)
 	}
 	if f.workdir != "" {
 		if info, err := os.Stat(f.workdir); err != nil || !info.IsDir() {
@@ -75,13 +79,32 @@ func (l *loaded) failed(strict bool) bool {
 }
 
 func load(file string, opts dsl.Options) *loaded {
-	text, err := os.ReadFile(file)
-	if err != nil {
+	text, err := readPipeline(file)
+	switch {
+	case errors.Is(err, dsl.ErrTooLarge):
+		return &loaded{file: file, diags: dsl.Diagnostics{{Pos: dsl.Pos{File: file}, Code: "too-large",
+			Message: err.Error(), Hint: "keep data in files the items read (lines, csv, jsonl), not in the pipeline"}}}
+	case err != nil:
 		return &loaded{file: file, diags: dsl.Diagnostics{{Pos: dsl.Pos{File: file}, Code: "read",
 			Message: fmt.Sprintf("cannot read pipeline: %v", unwrapPathError(err))}}}
 	}
 	plan, diags := dsl.Load(file, text, opts)
 	return &loaded{file: file, text: text, plan: plan, diags: diags}
+}
+
+// readPipeline reads a pipeline file through a limit, so that a file over
+// dsl.MaxFileSize, or one that never ends such as /dev/zero, fails at once.
+func readPipeline(file string) ([]byte, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	text, err := io.ReadAll(io.LimitReader(f, dsl.MaxFileSize+1))
+	if err == nil && len(text) > dsl.MaxFileSize {
+		err = dsl.ErrTooLarge
+	}
+	return text, err
 }
 
 // unwrapPathError drops the path os adds, which the diagnostic already has.
