@@ -14,7 +14,6 @@ import (
 	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/parser"
-	"github.com/poolflow/poolflow/files"
 )
 
 // Options are what Compile needs from outside the file.
@@ -164,7 +163,7 @@ func (c *compiler) plan() *Plan {
 	p := c.p
 	plan := &Plan{Name: p.Name.Value, Description: p.Description.Value, File: p.File, Source: p.Source,
 		Order: OrderInput, Timeout: p.Timeout.Value, Dir: c.dir()}
-	plan.DirNote = c.dirNote(plan.Dir)
+	plan.DirFromFlag = c.opts.Workdir != ""
 	if p.Order.Value != "" {
 		plan.Order = p.Order.Value
 	}
@@ -206,16 +205,6 @@ func (c *compiler) dir() string {
 		return abs
 	}
 	return dir
-}
-
-// dirNote says where relative paths resolve, for the dry run: the folder
-// as the user would type it from the working directory, and why.
-func (c *compiler) dirNote(dir string) string {
-	why := "the pipeline's folder; --workdir changes it"
-	if c.opts.Workdir != "" {
-		why = "--workdir"
-	}
-	return fmt.Sprintf("%s (%s)", files.Display(dir), why)
 }
 
 // exprSource is an expression's text together with how to map offsets in
@@ -279,7 +268,7 @@ func sortedKeys(m map[string]bool) []string {
 // does not parse.
 func (c *compiler) commentCutIt(src exprSource) bool {
 	end := src.at(len([]rune(src.text)))
-	line, ok := sourceLine(c.p.Source, end.Line)
+	line, ok := SourceLine(c.p.Source, end.Line)
 	if !ok {
 		return false
 	}
@@ -333,7 +322,7 @@ func (c *compiler) programsOnPath(plan *Plan) {
 	if look == nil {
 		look = exec.LookPath
 	}
-	for _, st := range plan.stages() {
+	for _, st := range plan.Stages() {
 		for _, step := range st.Steps {
 			if step.Kind != StepExec || len(step.Argv) == 0 || !step.Argv[0].IsLiteral() {
 				continue
@@ -363,8 +352,8 @@ func (c *compiler) missingProgram(t *Template) {
 	}
 }
 
-// stages lists the compiled stages in the order they run.
-func (p *Plan) stages() []*Stage {
+// Stages lists the compiled stages in the order they run.
+func (p *Plan) Stages() []*Stage {
 	var out []*Stage
 	for _, s := range []*Stage{p.Initializer, p.Map, p.OnResult, p.OnError, p.OnDone} {
 		if s != nil {

@@ -1,7 +1,6 @@
 package dsl
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -40,19 +39,6 @@ type Diagnostic struct {
 // String gives the one-line form FILE:LINE:COL: SEVERITY: MESSAGE.
 func (d Diagnostic) String() string {
 	return fmt.Sprintf("%s: %s: %s", d.Pos, d.Severity, d.Message)
-}
-
-// MarshalJSON writes the flat shape `--format json` promises.
-func (d Diagnostic) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		File     string `json:"file"`
-		Line     int    `json:"line"`
-		Column   int    `json:"column"`
-		Severity string `json:"severity"`
-		Code     string `json:"code"`
-		Message  string `json:"message"`
-		Hint     string `json:"hint"`
-	}{d.Pos.File, d.Pos.Line, d.Pos.Col, d.Severity.String(), d.Code, d.Message, d.Hint})
 }
 
 // Diagnostics is a list of problems; as an error it stands for all of them.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/poolflow/poolflow/builtins"
 	"github.com/poolflow/poolflow/dsl"
+	"github.com/poolflow/poolflow/present"
 	"github.com/rogpeppe/go-internal/txtar"
 )
 
@@ -58,10 +59,10 @@ func loadAndRender(text []byte, opts dsl.Options) (string, dsl.Diagnostics) {
 	plan, diags := dsl.Load("pipeline.yaml", text, opts)
 	var b bytes.Buffer
 	for _, d := range diags {
-		d.Render(&b, text, dsl.Style{})
+		present.Diagnostic(&b, d, text, present.Style{})
 	}
 	if plan != nil {
-		plan.Describe(&b, "(not counted)")
+		present.Plan(&b, plan, "(not counted)")
 	}
 	return b.String(), diags
 }

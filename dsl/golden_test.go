@@ -10,6 +10,7 @@ import (
 
 	"github.com/poolflow/poolflow/builtins"
 	"github.com/poolflow/poolflow/dsl"
+	"github.com/poolflow/poolflow/present"
 	"github.com/rogpeppe/go-internal/txtar"
 )
 
@@ -70,10 +71,10 @@ func loadArchive(t *testing.T, ar *txtar.Archive) string {
 	plan, diags := dsl.Load(name, text, opts)
 	var b bytes.Buffer
 	for _, d := range diags {
-		d.Render(&b, text, dsl.Style{})
+		present.Diagnostic(&b, d, text, present.Style{})
 	}
 	if plan != nil {
-		plan.Describe(&b, "(not counted)")
+		present.Plan(&b, plan, "(not counted)")
 	}
 	return strings.ReplaceAll(b.String(), dir, "$DIR")
 }

@@ -129,7 +129,7 @@ func (d *decoder) yamlError(err error) {
 	}
 	col := 1
 	hint := ""
-	if text, ok := sourceLine(d.src.text, line); ok {
+	if text, ok := SourceLine(d.src.text, line); ok {
 		indent := []rune(text)[:len([]rune(text))-len([]rune(strings.TrimLeft(text, " \t")))]
 		col = len(indent) + 1
 		if i := slices.Index(indent, '\t'); i >= 0 {

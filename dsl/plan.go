@@ -14,7 +14,7 @@ type Plan struct {
 	Description string
 	File        string // the pipeline file as given
 	Dir         string // where relative paths resolve: the file's folder, or --workdir
-	DirNote     string // Dir for people: "examples/a (the pipeline's folder)" or "/x (--workdir)"
+	DirFromFlag bool   // Dir is --workdir's, not the file's folder
 	Source      []byte // the file's text, for rendering errors
 
 	Params      any          // the value expressions see as params (a struct)

@@ -2,7 +2,6 @@ package dsl
 
 import (
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -92,56 +91,4 @@ func (p Policy) Wait(n int, rnd float64) time.Duration {
 		d = p.MaxDelay // max_delay is the longest wait, jitter included
 	}
 	return d
-}
-
-// Describe says the policy in words, for dry runs. stage changes what skip
-// means: an initializer's worker retires, a callback's failure is recorded.
-func (p Policy) Describe(stage string) string {
-	var parts []string
-	if p.Attempts > 1 {
-		parts = append(parts, p.describeRetry())
-	}
-	then := "abort the whole run"
-	if p.Then == PolicySkip {
-		then = describeSkip(stage)
-		if p.Fallback != nil {
-			then += fmt.Sprintf(", with %s as its result", p.Fallback.Source)
-		}
-		if p.MaxFailures.Set {
-			then += fmt.Sprintf("; abort the whole run once more than %s of the items have failed", p.MaxFailures)
-			if p.MaxFailures.IsPercent {
-				then += fmt.Sprintf(" (of those finished, from %d on; of all of them at the end)", MinFinishedForShare)
-			}
-		}
-	}
-	if len(parts) > 0 {
-		return parts[0] + "; then " + then
-	}
-	return then
-}
-
-func (p Policy) describeRetry() string {
-	s := fmt.Sprintf("retry, %d attempts in all, waiting %s", p.Attempts, FormatDuration(p.Delay))
-	if p.Backoff == BackoffExponential {
-		s += fmt.Sprintf(" doubling up to %s", FormatDuration(p.MaxDelay))
-	}
-	if p.Jitter > 0 {
-		s += fmt.Sprintf(" ±%g%%", p.Jitter*100)
-	}
-	if p.When != nil {
-		s += " while " + strings.TrimSpace(p.When.Source)
-	} else {
-		s += " on any error but cancellation"
-	}
-	return s
-}
-
-func describeSkip(stage string) string {
-	switch {
-	case stage == "initializer":
-		return "retire the worker, the pool goes on with fewer"
-	case strings.HasPrefix(stage, "callbacks."):
-		return "record the failure and go on"
-	}
-	return "skip the item (recorded as failed) and go on"
 }

@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"bytes"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -150,4 +151,22 @@ func (s *source) skipMatched(c cursor, style yaml.Style) cursor {
 		c = s.next(c)
 	}
 	return c
+}
+
+// SourceLine returns line n (1-based) of src without its line break.
+func SourceLine(src []byte, n int) (string, bool) {
+	if n < 1 {
+		return "", false
+	}
+	for i := 1; i < n; i++ {
+		j := bytes.IndexByte(src, '\n')
+		if j < 0 {
+			return "", false
+		}
+		src = src[j+1:]
+	}
+	if j := bytes.IndexByte(src, '\n'); j >= 0 {
+		src = src[:j]
+	}
+	return strings.TrimRight(string(src), "\r"), true
 }

@@ -90,7 +90,7 @@ func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
 	defer r.cancel(nil)
 	src, err := openSource(r.ctx, plan)
 	if err != nil {
-		r.abort(&Error{Kind: KindSource, Stage: "items", Message: messageOf(err), Pos: plan.Items.Pos, Index: -1, Worker: -1, Cause: err})
+		r.abort(&Error{Kind: KindSource, Stage: "items", Message: MessageOf(err), Pos: plan.Items.Pos, Index: -1, Worker: -1, Cause: err})
 		return &Summary{Aborted: true}, r.err()
 	}
 	defer src.close()
@@ -195,7 +195,7 @@ func (r *run) err() error {
 
 // externalCause describes a cancellation that came from the caller.
 func (r *run) externalCause(cause error) *Error {
-	e := &Error{Kind: KindCancelled, Stage: "run", Message: messageOf(cause), Index: -1, Worker: -1, Cause: cause}
+	e := &Error{Kind: KindCancelled, Stage: "run", Message: MessageOf(cause), Index: -1, Worker: -1, Cause: cause}
 	if errors.Is(cause, ErrInterrupted) {
 		e.Kind = KindInterrupted
 	}
@@ -235,7 +235,7 @@ func (r *run) readBatch(src source) (batch []job, more bool) {
 			r.slots.release(1)
 			r.exhausted = errors.Is(err, io.EOF)
 			if !r.exhausted {
-				r.abort(&Error{Kind: KindSource, Stage: "items", Message: messageOf(err), Pos: r.plan.Items.Pos, Index: -1, Worker: -1, Cause: err})
+				r.abort(&Error{Kind: KindSource, Stage: "items", Message: MessageOf(err), Pos: r.plan.Items.Pos, Index: -1, Worker: -1, Cause: err})
 			}
 			return batch, false
 		}

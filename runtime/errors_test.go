@@ -1,15 +1,12 @@
 package runtime
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/poolflow/poolflow/dsl"
 )
 
 func TestErrorText(t *testing.T) {
@@ -108,39 +105,5 @@ map:
 		if o.elapsed > 5*time.Second {
 			t.Errorf("the run took %s", o.elapsed)
 		}
-	}
-}
-
-func TestRenderShError(t *testing.T) {
-	src := `version: 1
-name: t
-workers: 1
-items: [a.csv]
-map:
-  steps:
-    - name: convert
-      sh: 'echo converting ${item}; echo "bad header in ${item}" >&2; exit 3'
-`
-	o, _, _ := observe(t, src)
-	e := abortError(t, o.err)
-	if got, want := e.Error(), `map/convert: item 0 "a.csv": exit status 3`; got != want {
-		t.Errorf("Error() = %q, want %q", got, want)
-	}
-	if e.Code != 3 || e.Stderr != "bad header in a.csv" {
-		t.Errorf("code %d, stderr %q; want 3, %q", e.Code, e.Stderr, "bad header in a.csv")
-	}
-	var b bytes.Buffer
-	RenderError(&b, e, []byte(src), dsl.Style{})
-	want := "pipeline.yaml:8:7: error: map/convert: item 0 \"a.csv\" failed (abort-all)\n" +
-		"    |\n" +
-		"  8 |       sh: 'echo converting ${item}; echo \"bad header in ${item}\" >&2; exit 3'\n" +
-		"    |       ^^\n" +
-		"    = error: exit: exit status 3\n" +
-		"    = command: echo converting a.csv; echo \"bad header in a.csv\" >&2; exit 3\n" +
-		"    = exit status: 3\n" +
-		"    = stderr, last 20 lines:\n" +
-		"    |   bad header in a.csv\n"
-	if got := b.String(); got != want {
-		t.Errorf("RenderError =\n%s\nwant\n%s", got, want)
 	}
 }

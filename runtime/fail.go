@@ -19,7 +19,7 @@ func (r *runner) fail(stageCtx context.Context, st *dsl.Stage, step *dsl.Step, p
 	if errors.As(err, &pe) {
 		prog = pe.prog
 	}
-	e := &Error{Kind: kindOf(r.run, err), Message: messageOf(err), Stage: st.Name, Step: step.Label,
+	e := &Error{Kind: kindOf(r.run, err), Message: MessageOf(err), Stage: st.Name, Step: step.Label,
 		Pos: step.Pos, Item: r.item, Index: r.index, Attempt: r.attempt, Worker: r.worker,
 		Duration: time.Since(r.attemptStart), Cause: err}
 	e.Span = len(step.Kind)
@@ -51,12 +51,12 @@ func (r *runner) evidence(e *Error, err error) {
 	}
 	var proc *processError
 	if errors.As(err, &proc) {
-		e.Kind, e.Code, e.Stderr = KindExit, proc.result.Code, tail(proc.result.Stderr, stderrTailLines)
+		e.Kind, e.Code, e.Stderr = KindExit, proc.result.Code, tail(proc.result.Stderr, StderrTailLines)
 		if proc.limit > 0 {
 			e.Kind = KindLimit
 		}
 		if proc.result.Code < 0 {
-			e.Message = "could not start: " + messageOf(proc.err)
+			e.Message = "could not start: " + MessageOf(proc.err)
 		}
 	}
 	var ae *assertError
@@ -81,9 +81,9 @@ func (r *runner) values(p *dsl.Program) []string {
 	return out
 }
 
-// messageOf is an error's message without expr's source snippet, which the
+// MessageOf is an error's message without expr's source snippet, which the
 // renderer shows better from the pipeline file itself.
-func messageOf(err error) string {
+func MessageOf(err error) string {
 	var fe *file.Error
 	if errors.As(err, &fe) {
 		return fe.Message
@@ -101,12 +101,4 @@ func timeoutMessage(stageCtx context.Context, st *dsl.Stage, step *dsl.Step) str
 		return fmt.Sprintf("timed out after %s (the step's timeout)", step.Timeout)
 	}
 	return "timed out"
-}
-
-// firstLine shortens a multi-line message for one-line displays.
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }

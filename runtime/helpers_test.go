@@ -30,11 +30,7 @@ func loadPlan(t testing.TB, dir, src string, extra ...expr.Option) *dsl.Plan {
 	opts := dsl.Options{Functions: append(builtins.Options(), extra...), Workdir: dir}
 	plan, diags := dsl.Load("pipeline.yaml", []byte(src), opts)
 	if diags.HasErrors() {
-		var b bytes.Buffer
-		for _, d := range diags {
-			d.Render(&b, []byte(src), dsl.Style{})
-		}
-		t.Fatalf("pipeline does not load:\n%s", b.String())
+		t.Fatalf("pipeline does not load:\n%s", diags.Error())
 	}
 	return plan
 }

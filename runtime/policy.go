@@ -121,7 +121,7 @@ func (r *runner) retryWhen(p dsl.Policy, err *Error, attempt int) bool {
 	ok, werr := r.cond(p.When)
 	r.ev.env["error"] = saved
 	if werr != nil {
-		err.Message += fmt.Sprintf(" (and retry.when failed: %s)", messageOf(werr))
+		err.Message += fmt.Sprintf(" (and retry.when failed: %s)", MessageOf(werr))
 		return false
 	}
 	return ok

@@ -10,9 +10,9 @@ import (
 	"github.com/poolflow/poolflow/proctree"
 )
 
-// stderrTailLines is how much of a failed command's standard error an
+// StderrTailLines is how much of a failed command's standard error an
 // error carries.
-const stderrTailLines = 20
+const StderrTailLines = 20
 
 // processError is a command that exited non-zero, could not start, or
 // wrote more standard output than limits.output.

@@ -239,7 +239,7 @@ func (r *run) skip(rn *runner, out *outcome) {
 	rn.ev.env["error"] = out.rec.Err.Value()
 	v, err := rn.ev.run(p.Fallback)
 	if err != nil {
-		out.rec.Err.Message += fmt.Sprintf(" (and its fallback failed: %s)", messageOf(err))
+		out.rec.Err.Message += fmt.Sprintf(" (and its fallback failed: %s)", MessageOf(err))
 		return
 	}
 	out.result, out.has, out.rec.Fallback = v, true, true

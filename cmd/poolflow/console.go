@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/poolflow/poolflow/dsl"
+	"github.com/poolflow/poolflow/present"
 	"github.com/poolflow/poolflow/runtime"
 )
 
@@ -22,7 +23,7 @@ type console struct {
 	mu      sync.Mutex
 	w       io.Writer
 	src     []byte
-	style   dsl.Style
+	style   present.Style
 	json    bool
 	verbose bool
 	bar     *progress // nil when there is no progress bar
@@ -70,7 +71,7 @@ func (c *console) failure(kind string, e *runtime.Error) {
 		sev = dsl.SeverityWarning
 	}
 	var b strings.Builder
-	runtime.RenderFailure(&b, e, c.src, c.style, sev)
+	present.Failure(&b, e, c.src, c.style, sev)
 	c.println(b.String())
 }
 
@@ -78,11 +79,11 @@ func (c *console) failure(kind string, e *runtime.Error) {
 func (c *console) diagnostics(ds dsl.Diagnostics) {
 	for _, d := range ds {
 		if c.json {
-			c.printJSON(diagnosticJSON(d))
+			c.printJSON(diagnosticLine(d))
 			continue
 		}
 		var b strings.Builder
-		d.Render(&b, c.src, c.style)
+		present.Diagnostic(&b, d, c.src, c.style)
 		c.println(b.String())
 	}
 }
@@ -106,7 +107,7 @@ func (c *console) Retrying(e *runtime.Error, wait time.Duration) {
 		subject += fmt.Sprintf(": worker %d", e.Worker)
 	}
 	c.println(fmt.Sprintf("%s: retry: %s: attempt %d of %d failed: %s: %s; next in %s", e.Pos, subject,
-		e.Attempt, e.Attempts, e.Kind, firstLine(e.Message), dsl.FormatDuration(wait.Round(time.Millisecond))))
+		e.Attempt, e.Attempts, e.Kind, firstLine(e.Message), present.FormatDuration(wait.Round(time.Millisecond))))
 }
 
 // CallbackFailed prints a callback failure that its policy skipped.
@@ -120,10 +121,12 @@ func firstLine(s string) string {
 	return s
 }
 
-// diagnosticJSON is a validation diagnostic as a JSON line.
-func diagnosticJSON(d dsl.Diagnostic) map[string]any {
-	return map[string]any{"type": "diagnostic", "file": d.Pos.File, "line": d.Pos.Line, "column": d.Pos.Col,
-		"severity": d.Severity.String(), "code": d.Code, "message": d.Message, "hint": d.Hint}
+// diagnosticLine is a validation diagnostic as a JSON line.
+func diagnosticLine(d dsl.Diagnostic) any {
+	return struct {
+		Type string `json:"type"`
+		present.DiagnosticJSON
+	}{"diagnostic", present.DiagnosticValue(d)}
 }
 
 // errorJSON is a run failure as a JSON line; typ is error (it ended the
@@ -131,9 +134,9 @@ func diagnosticJSON(d dsl.Diagnostic) map[string]any {
 func errorJSON(typ string, e *runtime.Error) map[string]any {
 	obj := map[string]any{"type": typ, "file": e.Pos.File, "line": e.Pos.Line, "column": e.Pos.Col,
 		"severity": "error", "code": string(e.Kind), "kind": string(e.Kind), "message": e.Message,
-		"headline": runtime.Headline(e), "stage": e.Stage, "step": e.Step, "index": e.Index,
+		"headline": present.Headline(e), "stage": e.Stage, "step": e.Step, "index": e.Index,
 		"attempt": e.Attempt, "attempts": e.Attempts, "worker": e.Worker, "policy": e.Policy,
-		"command": e.Command, "exit_code": e.Code, "stderr": e.Stderr, "stack": runtime.TrimStack(e.Stack),
+		"command": e.Command, "exit_code": e.Code, "stderr": e.Stderr, "stack": present.TrimStack(e.Stack),
 		"values": e.Values, "item": nil}
 	if e.Values == nil {
 		obj["values"] = []string{}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/poolflow/poolflow/builtins"
 	"github.com/poolflow/poolflow/dsl"
+	"github.com/poolflow/poolflow/present"
 	"github.com/spf13/cobra"
 )
 
@@ -116,18 +117,19 @@ func unwrapPathError(err error) error {
 }
 
 // printDiagnostics writes diagnostics as text with source snippets.
-func printDiagnostics(w io.Writer, l *loaded, st dsl.Style) {
+func printDiagnostics(w io.Writer, l *loaded, st present.Style) {
 	for _, d := range l.diags {
-		d.Render(w, l.text, st)
+		present.Diagnostic(w, d, l.text, st)
 	}
 }
 
 // writeJSON writes diagnostics as one JSON array.
 func writeJSON(w io.Writer, diags dsl.Diagnostics) error {
-	if diags == nil {
-		diags = dsl.Diagnostics{}
+	out := make([]present.DiagnosticJSON, len(diags))
+	for i, d := range diags {
+		out[i] = present.DiagnosticValue(d)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(diags)
+	return enc.Encode(out)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/poolflow/poolflow/builtins"
 	"github.com/poolflow/poolflow/dsl"
+	"github.com/poolflow/poolflow/present"
 	"github.com/poolflow/poolflow/runtime"
 )
 
@@ -41,7 +42,7 @@ map:
 func TestRenderPanic(t *testing.T) {
 	e := runPanic(t)
 	var b strings.Builder
-	runtime.RenderError(&b, e, []byte(panicPipeline), dsl.Style{})
+	present.Failure(&b, e, []byte(panicPipeline), present.Style{}, dsl.SeverityError)
 	text, frames := splitStack(b.String())
 	want := `pipeline.yaml:8:13: error: map/boom: item 0 "a" failed (abort-all)
     |
@@ -57,8 +58,8 @@ func TestRenderPanic(t *testing.T) {
 	}
 	checkFrames(t, frames)
 	obj := errorJSON("error", e)
-	if obj["kind"] != "panic" || obj["stack"] != runtime.TrimStack(e.Stack) || obj["stack"] == "" {
-		t.Errorf("JSON kind %v, stack %q; want panic and the trimmed stack %q", obj["kind"], obj["stack"], runtime.TrimStack(e.Stack))
+	if obj["kind"] != "panic" || obj["stack"] != present.TrimStack(e.Stack) || obj["stack"] == "" {
+		t.Errorf("JSON kind %v, stack %q; want panic and the trimmed stack %q", obj["kind"], obj["stack"], present.TrimStack(e.Stack))
 	}
 }
 

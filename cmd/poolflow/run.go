@@ -11,6 +11,7 @@ import (
 
 	"github.com/poolflow/poolflow/builtins"
 	"github.com/poolflow/poolflow/files"
+	"github.com/poolflow/poolflow/present"
 	"github.com/poolflow/poolflow/runtime"
 	"github.com/spf13/cobra"
 )
@@ -157,7 +158,7 @@ func dryRun(ctx context.Context, l *loaded, stdout, stderr io.Writer) error {
 	case known:
 		count = fmt.Sprintf("%d items", n)
 	}
-	l.plan.Describe(stdout, count)
+	present.Plan(stdout, l.plan, count)
 	fmt.Fprintln(stdout, "dry run: nothing was run")
 	if err != nil {
 		return &exitError{code: exitFailed}

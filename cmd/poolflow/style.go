@@ -6,7 +6,7 @@ import (
 
 	"github.com/fatih/color"
 	"github.com/mattn/go-isatty"
-	"github.com/poolflow/poolflow/dsl"
+	"github.com/poolflow/poolflow/present"
 )
 
 // useColor decides colour: always and never say so; auto colours only a
@@ -31,16 +31,16 @@ func isTerminal(w io.Writer) bool {
 }
 
 // styleFor returns the diagnostic style for writing to w.
-func styleFor(mode string, w io.Writer) dsl.Style {
+func styleFor(mode string, w io.Writer) present.Style {
 	if !useColor(mode, w) {
-		return dsl.Style{}
+		return present.Style{}
 	}
 	paint := func(attrs ...color.Attribute) func(string) string {
 		c := color.New(attrs...)
 		c.EnableColor()
 		return func(s string) string { return c.Sprint(s) }
 	}
-	return dsl.Style{
+	return present.Style{
 		Error:    paint(color.FgRed, color.Bold),
 		Warning:  paint(color.FgYellow, color.Bold),
 		Location: paint(color.Bold),

@@ -1,4 +1,4 @@
-package runtime
+package present
 
 import (
 	"context"
@@ -7,9 +7,10 @@ import (
 	"strings"
 
 	"github.com/poolflow/poolflow/dsl"
+	"github.com/poolflow/poolflow/runtime"
 )
 
-// RenderError writes a failure as compilers write errors, in the same form
+// Failure writes a failure as compilers write errors, in the same form
 // as validation diagnostics: a first line FILE:LINE:COL: error: ... that
 // tools parse and editors jump to, saying where, which item, after how many
 // attempts under which policy; then the pipeline's source line with a caret
@@ -17,13 +18,9 @@ import (
 // sub-expression and the values involved, the command as run with its
 // exit status and the end of its standard error, a panic's stack. src is
 // the pipeline file's text.
-func RenderError(w io.Writer, e *Error, src []byte, st dsl.Style) {
-	RenderFailure(w, e, src, st, dsl.SeverityError)
-}
-
-// RenderFailure is RenderError with a severity: a failure its policy
-// skipped is a warning, as the run goes on.
-func RenderFailure(w io.Writer, e *Error, src []byte, st dsl.Style, sev dsl.Severity) {
+// With SeverityWarning it is a failure its policy skipped: the run goes
+// on.
+func Failure(w io.Writer, e *runtime.Error, src []byte, st Style, sev dsl.Severity) {
 	line := e.Pos.Line
 	word := paint(st.Error, sev.String())
 	if sev == dsl.SeverityWarning {
@@ -31,7 +28,7 @@ func RenderFailure(w io.Writer, e *Error, src []byte, st dsl.Style, sev dsl.Seve
 	}
 	if e.Pos.IsValid() {
 		fmt.Fprintf(w, "%s: %s: %s\n", paint(st.Location, e.Pos.String()), word, Headline(e))
-		for _, l := range dsl.Snippet(src, e.Pos, e.Span, st) {
+		for _, l := range snippet(src, e.Pos, e.Span, st) {
 			fmt.Fprintln(w, l)
 		}
 	} else {
@@ -39,28 +36,21 @@ func RenderFailure(w io.Writer, e *Error, src []byte, st dsl.Style, sev dsl.Seve
 	}
 	for _, n := range notes(e) {
 		if n.label == "" {
-			fmt.Fprintln(w, dsl.QuoteLine(line, n.text, st))
+			fmt.Fprintln(w, quoteLine(line, n.text, st))
 		} else {
-			fmt.Fprintln(w, dsl.NoteLine(line, n.label, n.text, st))
+			fmt.Fprintln(w, noteLine(line, n.label, n.text, st))
 		}
 	}
 }
 
-func paint(f func(string) string, s string) string {
-	if f == nil {
-		return s
-	}
-	return f(s)
-}
-
 // Headline is the first line's message: where, which item, how many
 // attempts under which policy.
-func Headline(e *Error) string {
+func Headline(e *runtime.Error) string {
 	var b strings.Builder
 	b.WriteString(e.Where())
 	switch {
 	case e.Index >= 0:
-		fmt.Fprintf(&b, ": item %d %s failed", e.Index, DisplayItem(e.Item))
+		fmt.Fprintf(&b, ": item %d %s failed", e.Index, runtime.DisplayItem(e.Item))
 	case e.Worker >= 0:
 		fmt.Fprintf(&b, ": worker %d failed", e.Worker)
 	default:
@@ -85,12 +75,12 @@ func telling(sub string) bool {
 type note struct{ label, text string }
 
 // notes are the lines under the snippet, most telling first.
-func notes(e *Error) []note {
+func notes(e *runtime.Error) []note {
 	out := []note{{"error", fmt.Sprintf("%s: %s", e.Kind, firstLine(e.Message))}}
 	for _, c := range causes(e) {
 		out = append(out, note{"cause", c})
 	}
-	if telling(e.SubExpr) && e.Kind != KindFail { // fail(...) said it all
+	if telling(e.SubExpr) && e.Kind != runtime.KindFail { // fail(...) said it all
 		out = append(out, note{"in", e.SubExpr})
 	}
 	for _, v := range e.Values {
@@ -101,10 +91,10 @@ func notes(e *Error) []note {
 		out = append(out, note{"command", first})
 		out = appendLines(out, rest)
 	}
-	if e.Kind == KindExit && e.Code > 0 {
+	if e.Kind == runtime.KindExit && e.Code > 0 {
 		out = append(out, note{"exit status", fmt.Sprint(e.Code)})
 	}
-	out = appendBlock(out, fmt.Sprintf("stderr, last %d lines", stderrTailLines), e.Stderr)
+	out = appendBlock(out, fmt.Sprintf("stderr, last %d lines", runtime.StderrTailLines), e.Stderr)
 	return appendBlock(out, "stack", TrimStack(e.Stack))
 }
 
@@ -130,12 +120,12 @@ func appendLines(out []note, text string) []note {
 
 // causes lists the messages of the wrapped errors that add something to
 // the message already shown.
-func causes(e *Error) []string {
+func causes(e *runtime.Error) []string {
 	var out []string
 	seen := e.Message
 	for err := e.Cause; err != nil; {
-		msg := messageOf(err)
-		if next, ok := err.(*Error); ok {
+		msg := runtime.MessageOf(err)
+		if next, ok := err.(*runtime.Error); ok {
 			msg = next.Message
 		}
 		restates := msg == context.DeadlineExceeded.Error() || msg == context.Canceled.Error() // the kind says it
@@ -187,4 +177,10 @@ func TrimStack(stack string) string {
 		}
 	}
 	return strings.Join(frames, "\n")
+}
+
+// firstLine shortens a multi-line message for one-line displays.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
 }

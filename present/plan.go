@@ -1,4 +1,4 @@
-package dsl
+package present
 
 import (
 	"encoding/json"
@@ -6,12 +6,15 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/poolflow/poolflow/dsl"
+	"github.com/poolflow/poolflow/files"
 )
 
-// Describe writes the plan in words, for dry runs: what it reads, how many
+// Plan writes the plan in words, for dry runs: what it reads, how many
 // workers, each stage with its steps and error policy, and what it writes.
 // items says how many items there are, as the caller found out.
-func (p *Plan) Describe(w io.Writer, items string) {
+func Plan(w io.Writer, p *dsl.Plan, items string) {
 	fmt.Fprintf(w, "pipeline %s (%s)\n", p.Name, p.File)
 	if p.Description != "" {
 		fmt.Fprintf(w, "  %s\n", p.Description)
@@ -19,14 +22,14 @@ func (p *Plan) Describe(w io.Writer, items string) {
 	for _, pv := range p.ParamValues {
 		fmt.Fprintf(w, "param %s = %s\n", pv.Name, describeValue(pv.Value))
 	}
-	fmt.Fprintf(w, "items: %s: %s\n", p.Items.describe(), items)
-	fmt.Fprintf(w, "relative paths resolve against %s\n", p.DirNote)
+	fmt.Fprintf(w, "items: %s: %s\n", describeItems(p.Items), items)
+	fmt.Fprintf(w, "relative paths resolve against %s\n", dirNote(p))
 	fmt.Fprintf(w, "workers: %d; results in %s order; at most %d items in flight\n", p.Workers, p.Order, p.Window)
 	if p.Timeout > 0 {
 		fmt.Fprintf(w, "timeout: %s for the whole run\n", FormatDuration(p.Timeout))
 	}
-	for _, st := range p.stages() {
-		st.describe(w)
+	for _, st := range p.Stages() {
+		describeStage(w, st)
 	}
 	if o := p.Output; o != nil {
 		value := "results"
@@ -37,13 +40,13 @@ func (p *Plan) Describe(w io.Writer, items string) {
 	}
 }
 
-func (it *Items) describe() string {
+func describeItems(it *dsl.Items) string {
 	switch it.Kind {
-	case ItemsExpr:
+	case dsl.ItemsExpr:
 		return "expression " + it.Expr.Source
-	case ItemsList:
+	case dsl.ItemsList:
 		return "a list in the file"
-	case ItemsRange:
+	case dsl.ItemsRange:
 		return fmt.Sprintf("range(%d, %d, %d)", it.Range[0], it.Range[1], it.Range[2])
 	}
 	return fmt.Sprintf("%s %s", it.Kind, it.Path.Source)
@@ -58,29 +61,29 @@ var stageWhen = map[string]string{
 	"callbacks.done":   "once, after the map stage",
 }
 
-func (s *Stage) describe(w io.Writer) {
+func describeStage(w io.Writer, s *dsl.Stage) {
 	limit := ""
 	if s.Timeout > 0 {
 		limit = fmt.Sprintf(", at most %s per attempt", FormatDuration(s.Timeout))
 	}
 	fmt.Fprintf(w, "%s (%s%s):\n", s.Name, stageWhen[s.Name], limit)
 	for i, step := range s.Steps {
-		fmt.Fprintf(w, "  %d. %s\n", i+1, step.describe())
+		fmt.Fprintf(w, "  %d. %s\n", i+1, describeStep(step))
 	}
 	if s.Result != nil {
 		fmt.Fprintf(w, "  result: %s\n", s.Result.Source)
 	}
-	fmt.Fprintf(w, "  on error: %s\n", s.Policy.Describe(s.Name))
+	fmt.Fprintf(w, "  on error: %s\n", Policy(s.Policy, s.Name))
 }
 
-func (s *Step) describe() string {
+func describeStep(s *dsl.Step) string {
 	var what string
 	switch s.Kind {
-	case StepExpr, StepAssert:
+	case dsl.StepExpr, dsl.StepAssert:
 		what = fmt.Sprintf("%s %s", s.Kind, oneLine(s.Expr.Source))
-	case StepSh:
+	case dsl.StepSh:
 		what = "sh " + oneLine(s.Command.Source)
-	case StepExec:
+	case dsl.StepExec:
 		args := make([]string, len(s.Argv))
 		for i, a := range s.Argv {
 			args[i] = a.Source
@@ -125,4 +128,66 @@ func FormatDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+// Policy says a policy in words, for dry runs. stage changes what skip
+// means: an initializer's worker retires, a callback's failure is recorded.
+func Policy(p dsl.Policy, stage string) string {
+	var parts []string
+	if p.Attempts > 1 {
+		parts = append(parts, describeRetry(p))
+	}
+	then := "abort the whole run"
+	if p.Then == dsl.PolicySkip {
+		then = describeSkip(stage)
+		if p.Fallback != nil {
+			then += fmt.Sprintf(", with %s as its result", p.Fallback.Source)
+		}
+		if p.MaxFailures.Set {
+			then += fmt.Sprintf("; abort the whole run once more than %s of the items have failed", p.MaxFailures)
+			if p.MaxFailures.IsPercent {
+				then += fmt.Sprintf(" (of those finished, from %d on; of all of them at the end)", dsl.MinFinishedForShare)
+			}
+		}
+	}
+	if len(parts) > 0 {
+		return parts[0] + "; then " + then
+	}
+	return then
+}
+
+func describeRetry(p dsl.Policy) string {
+	s := fmt.Sprintf("retry, %d attempts in all, waiting %s", p.Attempts, FormatDuration(p.Delay))
+	if p.Backoff == dsl.BackoffExponential {
+		s += fmt.Sprintf(" doubling up to %s", FormatDuration(p.MaxDelay))
+	}
+	if p.Jitter > 0 {
+		s += fmt.Sprintf(" ±%g%%", p.Jitter*100)
+	}
+	if p.When != nil {
+		s += " while " + strings.TrimSpace(p.When.Source)
+	} else {
+		s += " on any error but cancellation"
+	}
+	return s
+}
+
+func describeSkip(stage string) string {
+	switch {
+	case stage == "initializer":
+		return "retire the worker, the pool goes on with fewer"
+	case strings.HasPrefix(stage, "callbacks."):
+		return "record the failure and go on"
+	}
+	return "skip the item (recorded as failed) and go on"
+}
+
+// dirNote says where relative paths resolve: the folder as the user would
+// type it from the working directory, and why.
+func dirNote(p *dsl.Plan) string {
+	why := "the pipeline's folder; --workdir changes it"
+	if p.DirFromFlag {
+		why = "--workdir"
+	}
+	return fmt.Sprintf("%s (%s)", files.Display(p.Dir), why)
 }
