@@ -94,9 +94,9 @@ func execute(l *loaded, f *runFlags, con *console, stdout io.Writer) error {
 	code := exitStatus(runErr, sig)
 	if !f.quiet {
 		if con.json {
-			con.printJSON(summaryJSON(sum, journal))
+			con.printJSON(present.Summary(sum, journal))
 		} else {
-			con.println(summaryText(sum, journal))
+			con.println(present.SummaryText(sum, journal))
 		}
 	}
 	if f.report != "" {

@@ -1,4 +1,4 @@
-package main
+package present
 
 import (
 	"testing"
@@ -63,8 +63,8 @@ func TestSummaryText(t *testing.T) {
   slowest: item 2 "c.csv" 2s, item 1 "b.csv" 1.5s, item 4 (42) 950ms, item 5 "a very long file name that goes on and on and on well p..." 700ms, item 0 "a.csv" 120ms
   output: out/shipments.csv
 `
-	if got := summaryText(sum, j); got != want {
-		t.Errorf("summaryText:\n%s\nwant:\n%s", got, want)
+	if got := SummaryText(sum, j); got != want {
+		t.Errorf("SummaryText:\n%s\nwant:\n%s", got, want)
 	}
 }
 
@@ -73,7 +73,7 @@ func TestSummaryText(t *testing.T) {
 func TestSummaryTextShort(t *testing.T) {
 	empty := runtime.NewJournal(false)
 	sum := &runtime.Summary{Stats: dsl.Stats{Elapsed: 1234 * time.Microsecond}}
-	if got, want := summaryText(sum, empty), "0 ok, 0 skipped, 0 failed, 0 cancelled, 0 not started; 0 retried; 1.23ms\n"; got != want {
+	if got, want := SummaryText(sum, empty), "0 ok, 0 skipped, 0 failed, 0 cancelled, 0 not started; 0 retried; 1.23ms\n"; got != want {
 		t.Errorf("empty run: %q, want %q", got, want)
 	}
 	one := runtime.NewJournal(false)
@@ -86,7 +86,7 @@ func TestSummaryTextShort(t *testing.T) {
   map                      1      15ms      15ms      15ms
   output: standard output
 `
-	if got := summaryText(sum, one); got != want {
+	if got := SummaryText(sum, one); got != want {
 		t.Errorf("one item:\n%s\nwant:\n%s", got, want)
 	}
 }
