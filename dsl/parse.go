@@ -127,6 +127,15 @@ func (d *decoder) yamlError(err error) {
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
+	if blockEnd.MatchString(msg) {
+		if bad, levels, ok := badIndent(d.src.text, line); ok {
+			text, _ := SourceLine(d.src.text, bad)
+			ind := len(text) - len(strings.TrimLeft(text, " "))
+			d.report(SeverityError, Pos{d.src.file, bad, ind + 1}, 1, "yaml", indentHint(levels),
+				"YAML syntax: this line is indented %d %s, which lines up with no block above it", ind, plural(ind, "space"))
+			return
+		}
+	}
 	col := 1
 	hint := ""
 	if text, ok := SourceLine(d.src.text, line); ok {
@@ -140,4 +149,86 @@ func (d *decoder) yamlError(err error) {
 		}
 	}
 	d.report(SeverityError, Pos{d.src.file, line, col}, 1, "yaml", hint, "YAML syntax: %s", msg)
+}
+
+// blockEnd matches the errors yaml.v3 gives when a line does not fit the
+// block it is in, which it reports at the start of the block, not at the
+// line.
+var blockEnd = regexp.MustCompile(`^did not find expected (key|'-' indicator)$`)
+
+// badIndent finds the line whose indentation breaks the block that starts
+// at line from: going down from there, each line must be indented as one
+// of the blocks still open (or deeper, opening one); the first that lines
+// up with none is the one. It also returns the indentations that were open
+// there, for the hint. Blank lines and comments do not count.
+func badIndent(src []byte, from int) (line int, levels []int, ok bool) {
+	first, ok := SourceLine(src, from)
+	if !ok {
+		return 0, nil, false
+	}
+	open := blocksOf(first)
+	for n := from + 1; ; n++ {
+		text, more := SourceLine(src, n)
+		if !more {
+			return 0, nil, false
+		}
+		body := strings.TrimLeft(text, " ")
+		if body == "" || strings.HasPrefix(body, "#") {
+			continue
+		}
+		ind := len(text) - len(body)
+		if ind > open[len(open)-1] { // deeper: it opens blocks of its own
+			open = append(open, blocksOf(text)...)
+			continue
+		}
+		before := slices.Clone(open)
+		for len(open) > 1 && ind < open[len(open)-1] {
+			open = open[:len(open)-1]
+		}
+		if ind != open[len(open)-1] {
+			return n, before, true
+		}
+		open = append(open[:len(open)-1], blocksOf(text)...)
+	}
+}
+
+// blocksOf lists the indentations of the blocks a line opens: its own,
+// and for each "- " that starts it, the column its entry's content starts
+// at ("    - name: a" opens a list at 4 and a mapping at 6).
+func blocksOf(text string) []int {
+	ind := indentOf(text)
+	out := []int{ind}
+	rest := text[ind:]
+	for strings.HasPrefix(rest, "- ") {
+		body := strings.TrimLeft(rest[1:], " ")
+		ind += len(rest) - len(body)
+		rest = body
+		if rest != "" && !strings.HasPrefix(rest, "#") {
+			out = append(out, ind)
+		}
+	}
+	return out
+}
+
+// indentOf is how many spaces a line starts with.
+func indentOf(text string) int { return len(text) - len(strings.TrimLeft(text, " ")) }
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// indentHint names the indentations a line could have had.
+func indentHint(levels []int) string {
+	words := make([]string, len(levels))
+	for i, l := range levels {
+		words[i] = strconv.Itoa(l)
+	}
+	list := words[0]
+	if n := len(words); n > 1 {
+		list = strings.Join(words[:n-1], ", ") + " or " + words[n-1]
+	}
+	return "indent it as the block it belongs to: " + list + " spaces"
 }
