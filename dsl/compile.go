@@ -178,7 +178,7 @@ func (c *compiler) plan() *Plan {
 	initSteps := c.initializer(plan, params)
 	resultType := c.mapStage(plan, params)
 	c.callbacks(plan, params, resultType)
-	plan.Output = c.output(params)
+	plan.Output = c.output(plan, params)
 	plan.KeepResults = c.used["reads:results"]
 	plan.KeepErrors = c.used["reads:errors"]
 	c.unusedNames("initializer", initSteps) // after map: it reads worker.NAME

@@ -1,8 +1,11 @@
 package dsl
 
 import (
+	"context"
 	"fmt"
 	"reflect"
+	"strings"
+	"slices"
 
 	"gopkg.in/yaml.v3"
 )
@@ -200,12 +203,12 @@ func (c *compiler) callback(name string, n *StageNode, params reflect.Type, vars
 }
 
 // output compiles the output section.
-func (c *compiler) output(params reflect.Type) *Output {
+func (c *compiler) output(plan *Plan, params reflect.Type) *Output {
 	n := c.p.Output
 	if n == nil {
 		return nil
 	}
-	o := &Output{Pos: n.Pos, Format: outputFormat(n), To: &Template{Source: "-", Parts: []Part{{Lit: "-"}}}}
+	o := &Output{Pos: n.Pos, To: &Template{Source: "-", Parts: []Part{{Lit: "-"}}}}
 	sc := c.stageScope("output", params, endVars())
 	sc.where = "output"
 	if n.Value.Src != "" {
@@ -214,14 +217,55 @@ func (c *compiler) output(params reflect.Type) *Output {
 	if n.To.Set {
 		o.To = c.template(&n.To, sc)
 	}
+	path, known := c.loadTimeText(o.To, plan.Params)
+	o.Format = outputFormat(n, path)
 	for _, col := range n.Columns.Values {
 		o.Columns = append(o.Columns, col.Value)
 	}
+	c.checkColumns(n, o.Format, known)
 	if o.Value == nil {
 		c.used["reads:results"] = true
 	}
 	c.noteReads(sc)
 	return o
+}
+
+// loadTimeText is the text of a template when loading can know it: a
+// literal, or ${} parts that read only params and call nothing (so that
+// to: "${params.out}" has the extension of the parameter's value, after
+// --param). known is false when it depends on the run.
+func (c *compiler) loadTimeText(t *Template, params any) (text string, known bool) {
+	var b strings.Builder
+	for _, part := range t.Parts {
+		if part.Expr == nil {
+			b.WriteString(part.Lit)
+			continue
+		}
+		if len(part.Expr.Calls) > 0 || !slices.Equal(part.Expr.Vars, []string{"params"}) {
+			return t.Source, false
+		}
+		v, err := part.Expr.Run(nil, map[string]any{"params": params, contextVar: context.Background()})
+		if err != nil {
+			return t.Source, false
+		}
+		fmt.Fprint(&b, v)
+	}
+	return b.String(), true
+}
+
+// checkColumns: columns go with format csv only. When to's extension is
+// known only at the end of the run, the format must be given.
+func (c *compiler) checkColumns(n *OutputNode, format string, toKnown bool) {
+	if !n.Columns.Set || format == "csv" {
+		return
+	}
+	if !n.Format.Set && !toKnown {
+		c.errorf(n.Columns.KeyPos, len("columns"), "output", "add format: csv",
+			"output: columns applies only to format csv, and the extension of to is known only when the run ends")
+		return
+	}
+	c.errorf(n.Columns.KeyPos, len("columns"), "output", "set format: csv, or remove columns",
+		"output: columns applies only to format csv")
 }
 
 // noteReads records whether an end-of-run scope reads results or errors,

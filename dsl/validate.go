@@ -61,9 +61,6 @@ func Validate(p *Pipeline, functions []string) Diagnostics {
 		v.steps(s.name, s.node.Steps.List)
 		v.policy(s.name, &s.node.OnError)
 	}
-	if p.Output != nil {
-		v.output(p.Output)
-	}
 	v.diags.Sort()
 	return v.diags
 }
@@ -161,26 +158,19 @@ func (v *validator) policy(stage string, p *PolicyNode) {
 	}
 }
 
-func (v *validator) output(o *OutputNode) {
-	if o.Columns.Set && outputFormat(o) != "csv" {
-		v.errorf(o.Columns.KeyPos, len("columns"), "output", "set format: csv, or remove columns",
-			"output: columns applies only to format csv")
-	}
-}
-
 // outputFormat is the format an output writes: as set, else from the
-// extension of to, else json.
-func outputFormat(o *OutputNode) string {
+// extension of to (the path as loading knows it), else json.
+func outputFormat(o *OutputNode, to string) string {
 	if o.Format.Set {
 		return o.Format.Value
 	}
 	if o.To.Set {
 		for _, f := range []string{"jsonl", "csv", "json"} {
-			if strings.HasSuffix(o.To.Src, "."+f) {
+			if strings.HasSuffix(to, "."+f) {
 				return f
 			}
 		}
-		if strings.HasSuffix(o.To.Src, ".txt") {
+		if strings.HasSuffix(to, ".txt") {
 			return "text"
 		}
 	}
