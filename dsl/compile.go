@@ -27,6 +27,11 @@ type Options struct {
 	Workers int
 	// Workdir overrides the folder relative paths resolve against.
 	Workdir string
+	// Items, when set, replaces the file's items with the lines of this
+	// file, or of standard input for "-" (--items); ItemsNull splits them
+	// at NUL bytes instead of line breaks (--null).
+	Items     string
+	ItemsNull bool
 	// LookPath finds programs for the exec warning; nil uses exec.LookPath.
 	LookPath func(string) (string, error)
 }
@@ -162,8 +167,7 @@ func Compile(p *Pipeline, opts Options) (*Plan, error) {
 func (c *compiler) plan() *Plan {
 	p := c.p
 	plan := &Plan{Name: p.Name.Value, Description: p.Description.Value, File: p.File, Source: p.Source,
-		Order: OrderInput, Timeout: p.Timeout.Value, Dir: c.dir()}
-	plan.DirFromFlag = c.opts.Workdir != ""
+		Order: OrderInput, Timeout: p.Timeout.Value}
 	if p.Order.Value != "" {
 		plan.Order = p.Order.Value
 	}
@@ -175,6 +179,7 @@ func (c *compiler) plan() *Plan {
 	plan.Limits = c.limits()
 	params := c.params(plan)
 	plan.Items = c.items(params)
+	plan.Dir, plan.DirFrom = c.dir(plan.Items)
 	initSteps := c.initializer(plan, params)
 	resultType := c.mapStage(plan, params)
 	c.callbacks(plan, params, resultType)
@@ -195,16 +200,22 @@ func firstPositive(values ...int) int {
 	return 0
 }
 
-// dir is the folder relative paths resolve against.
-func (c *compiler) dir() string {
-	dir := c.opts.Workdir
-	if dir == "" {
-		dir = filepath.Dir(c.p.File)
+// dir is the folder relative paths resolve against: --workdir; else the
+// current folder when the items come from standard input (they are paths
+// as the shell names them); else the pipeline file's folder.
+func (c *compiler) dir(items *Items) (string, DirSource) {
+	dir, from := c.opts.Workdir, DirOfFlag
+	switch {
+	case dir != "":
+	case items.Stdin || items.FromCLI:
+		dir, from = ".", DirOfShell
+	default:
+		dir, from = filepath.Dir(c.p.File), DirOfFile
 	}
 	if abs, err := filepath.Abs(dir); err == nil {
-		return abs
+		return abs, from
 	}
-	return dir
+	return dir, from
 }
 
 // exprSource is an expression's text together with how to map offsets in

@@ -52,6 +52,11 @@ func typeWord(v any) string {
 
 // items compiles the item source and works out the type of item.
 func (c *compiler) items(params reflect.Type) *Items {
+	if path := c.opts.Items; path != "" {
+		lit := &Template{Source: path, Parts: []Part{{Lit: path}}, Pos: c.p.Items.Pos}
+		return &Items{Kind: ItemsLines, Pos: c.p.Items.Pos, Path: lit, Stdin: path == StdinPath, FromCLI: true,
+			Null: c.opts.ItemsNull, ElemType: stringType}
+	}
 	n := &c.p.Items
 	it := &Items{Kind: n.Kind, Pos: n.Pos, List: n.List}
 	sc := c.stageScope("items", params, nil)
@@ -69,6 +74,8 @@ func (c *compiler) items(params reflect.Type) *Items {
 		it.ElemType = intType
 	case ItemsLines, ItemsGlob:
 		it.Path, it.ElemType = c.template(&n.Path, sc), stringType
+		it.Stdin = n.Kind == ItemsLines && it.Path.IsLiteral() && it.Path.Literal() == StdinPath
+		it.Null = n.Null
 	case ItemsCSV:
 		it.Path, it.ElemType = c.template(&n.Path, sc), reflect.TypeOf(map[string]string{})
 	case ItemsJSONL:

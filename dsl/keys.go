@@ -31,6 +31,9 @@ func KeyPaths() []string {
 	for _, k := range itemSourceKeys {
 		out = append(out, "items."+k)
 	}
+	for k := range itemOptions {
+		out = append(out, "items."+k)
+	}
 	sort.Strings(out)
 	return out
 }

@@ -14,7 +14,7 @@ type Plan struct {
 	Description string
 	File        string // the pipeline file as given
 	Dir         string // where relative paths resolve: the file's folder, or --workdir
-	DirFromFlag bool   // Dir is --workdir's, not the file's folder
+	DirFrom     DirSource // why Dir is what it is
 	Source      []byte // the file's text, for rendering errors
 
 	Params      any          // the value expressions see as params (a struct)
@@ -40,6 +40,17 @@ type Plan struct {
 	KeepErrors  bool        // done or output reads errors, so the run keeps them
 	Warnings    Diagnostics // what Compile found worth saying but not fatal
 }
+
+// DirSource says where the folder relative paths resolve against comes
+// from.
+type DirSource int
+
+// Where Plan.Dir comes from.
+const (
+	DirOfFile  DirSource = iota // the pipeline file's folder
+	DirOfFlag                   // --workdir
+	DirOfShell                  // the current folder: the items come from standard input or --items, paths as the shell names them
+)
 
 // ParamValue is one parameter's value after --param overrides.
 type ParamValue struct {
@@ -96,6 +107,9 @@ type Items struct {
 	List     []any     // ItemsList
 	Range    [3]int    // ItemsRange: start, stop, step
 	Path     *Template // lines, glob, csv, jsonl; sees params
+	Stdin    bool      // lines from standard input ({lines: "-"}, or --items -)
+	FromCLI  bool      // the items are --items', not the file's
+	Null     bool      // lines end with a NUL byte, not a line break
 	ElemType reflect.Type
 }
 

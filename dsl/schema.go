@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"reflect"
+	"slices"
 )
 
 // Schema returns a JSON Schema (draft-07, which common YAML editor
@@ -144,8 +145,14 @@ func (*ItemsNode) jsonSchema(fieldSpec) map[string]any {
 		if k == ItemsRange {
 			value = map[string]any{"type": "array", "minItems": 2, "maxItems": 3, "items": map[string]any{"type": "integer"}}
 		}
+		props := map[string]any{k: value}
+		for opt, of := range itemOptions {
+			if slices.Contains(of, k) {
+				props[opt] = map[string]any{"type": "boolean"}
+			}
+		}
 		sources = append(sources, map[string]any{"type": "object", "required": []string{k},
-			"properties": map[string]any{k: value}, "additionalProperties": false})
+			"properties": props, "additionalProperties": false})
 	}
 	return map[string]any{"oneOf": []any{
 		map[string]any{"type": []string{"string", "number"}, "description": "an expression giving a list"},

@@ -2,6 +2,8 @@ package dsl
 
 import (
 	"math"
+	"slices"
+	"strings"
 	"strconv"
 
 	"gopkg.in/yaml.v3"
@@ -25,11 +27,19 @@ type ItemsNode struct {
 	Expr  ExprNode     // ItemsExpr
 	List  []any        // ItemsList
 	Range []int        // ItemsRange: start, stop, step
-	Path  TemplateNode // lines, glob, csv, jsonl
+	Path  TemplateNode // lines, glob, csv, jsonl; "-" for lines is standard input
+	Null  bool         // lines: items end with a NUL byte, as find -print0 writes them
 }
 
 // itemSourceKeys are the keys of the mapping form, for hints and the schema.
 var itemSourceKeys = []string{ItemsRange, ItemsLines, ItemsGlob, ItemsCSV, ItemsJSONL}
+
+// itemOptions are the keys a source mapping may have beside its source
+// key, and the sources each belongs to.
+var itemOptions = map[string][]string{"null": {ItemsLines}}
+
+// StdinPath is the path that names standard input in items: {lines: "-"}.
+const StdinPath = "-"
 
 func (v *ItemsNode) decodeNode(d *decoder, n *yaml.Node, f fieldSpec) {
 	switch n.Kind {
@@ -52,15 +62,42 @@ func (v *ItemsNode) decodeNode(d *decoder, n *yaml.Node, f fieldSpec) {
 	}
 }
 
-// decodeSource reads the mapping form, which has exactly one key.
+// decodeSource reads the mapping form: exactly one source key, and the
+// options of that source.
 func (v *ItemsNode) decodeSource(d *decoder, n *yaml.Node) {
-	pairs := d.pairs(n)
-	if len(pairs) != 1 {
+	var sources, options []pair
+	for _, p := range d.pairs(n) {
+		if _, ok := itemOptions[d.resolve(p.key).Value]; ok {
+			options = append(options, p)
+		} else {
+			sources = append(sources, p)
+		}
+	}
+	if len(sources) != 1 {
 		d.errorf(n, "items-source", "write one of: "+joinKeys(itemSourceKeys),
-			"items as a mapping needs exactly one source key, got %d", len(pairs))
+			"items as a mapping needs exactly one source key, got %d", len(sources))
 		return
 	}
-	key, value := d.resolve(pairs[0].key), d.resolve(pairs[0].value)
+	v.decodeSourceKey(d, sources[0])
+	for _, p := range options {
+		v.decodeOption(d, p)
+	}
+}
+
+// decodeOption reads an option of a source, such as null: true.
+func (v *ItemsNode) decodeOption(d *decoder, p pair) {
+	key, value := d.resolve(p.key), d.resolve(p.value)
+	if !slices.Contains(itemOptions[key.Value], v.Kind) {
+		d.errorf(key, "items-source", "", "items: %s applies only to a %s source", key.Value, strings.Join(itemOptions[key.Value], " or "))
+		return
+	}
+	if value.Kind != yaml.ScalarNode || value.Tag != "!!bool" || value.Decode(&v.Null) != nil {
+		d.errorf(value, "type", "", "items.%s must be true or false, got %s", key.Value, kindName(value))
+	}
+}
+
+func (v *ItemsNode) decodeSourceKey(d *decoder, p pair) {
+	key, value := d.resolve(p.key), d.resolve(p.value)
 	d.push(key.Value)
 	defer d.pop()
 	switch key.Value {

@@ -49,7 +49,17 @@ func describeItems(it *dsl.Items) string {
 	case dsl.ItemsRange:
 		return fmt.Sprintf("range(%d, %d, %d)", it.Range[0], it.Range[1], it.Range[2])
 	}
-	return fmt.Sprintf("%s %s", it.Kind, it.Path.Source)
+	what := fmt.Sprintf("%s %s", it.Kind, it.Path.Source)
+	switch {
+	case it.Stdin:
+		what = "lines from standard input"
+	case it.FromCLI:
+		what = fmt.Sprintf("lines of %s (--items)", it.Path.Source)
+	}
+	if it.Null {
+		what += ", separated by NUL bytes"
+	}
+	return what
 }
 
 // when says when a stage runs, in words.
@@ -185,9 +195,10 @@ func describeSkip(stage string) string {
 // dirNote says where relative paths resolve: the folder as the user would
 // type it from the working directory, and why.
 func dirNote(p *dsl.Plan) string {
-	why := "the pipeline's folder; --workdir changes it"
-	if p.DirFromFlag {
-		why = "--workdir"
-	}
+	why := map[dsl.DirSource]string{
+		dsl.DirOfFile:  "the pipeline's folder; --workdir changes it",
+		dsl.DirOfFlag:  "--workdir",
+		dsl.DirOfShell: "the current folder, as the items come from standard input; --workdir changes it",
+	}[p.DirFrom]
 	return fmt.Sprintf("%s (%s)", files.Display(p.Dir), why)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -20,6 +21,8 @@ import (
 type Engine struct {
 	// Stdout receives output written to "-"; nil means os.Stdout.
 	Stdout io.Writer
+	// Stdin is where items: {lines: "-"} reads; nil means os.Stdin.
+	Stdin io.Reader
 	// Log receives each line log() writes; nil means os.Stderr.
 	Log func(line string)
 	// Observer hears about every item; nil means nobody listens.
@@ -88,7 +91,11 @@ type run struct {
 func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
 	r := e.newRun(parent, plan)
 	defer r.cancel(nil)
-	src, err := openSource(r.ctx, plan)
+	stdin := e.Stdin
+	if stdin == nil {
+		stdin = os.Stdin
+	}
+	src, err := openSource(r.ctx, plan, stdin)
 	if err != nil {
 		r.abort(&Error{Kind: KindSource, Stage: "items", Message: MessageOf(err), Pos: plan.Items.Pos, Index: -1, Worker: -1, Cause: err})
 		return &Summary{Aborted: true}, r.err()

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -29,8 +30,9 @@ type source interface {
 // maxLine bounds one line of a lines or jsonl source.
 const maxLine = 64 << 20
 
-// openSource opens the plan's item source. Paths resolve against plan.Dir.
-func openSource(ctx context.Context, plan *dsl.Plan) (source, error) {
+// openSource opens the plan's item source; lines from standard input are
+// read from stdin. Paths resolve against plan.Dir.
+func openSource(ctx context.Context, plan *dsl.Plan, stdin io.Reader) (source, error) {
 	ev := newEvaluator(plan.Params)
 	ev.env[builtins.ContextVar] = builtins.WithScope(ctx, &builtins.Scope{Dir: plan.Dir, Index: -1})
 	it := plan.Items
@@ -46,15 +48,19 @@ func openSource(ctx context.Context, plan *dsl.Plan) (source, error) {
 		}
 		return listOf(v)
 	}
+	if it.Stdin {
+		return &lineSource{scan: newScanner(stdin, it.Null), name: "standard input", null: it.Null, close_: func() error { return nil }}, nil
+	}
 	path, err := ev.render(it.Path, false)
 	if err != nil {
 		return nil, err
 	}
-	return openFileSource(ctx, it.Kind, path, plan.Dir)
+	return openFileSource(ctx, it, path, plan.Dir)
 }
 
 // openFileSource opens a lines, csv, jsonl or glob source at path.
-func openFileSource(ctx context.Context, kind, path, dir string) (source, error) {
+func openFileSource(ctx context.Context, it *dsl.Items, path, dir string) (source, error) {
+	kind := it.Kind
 	if kind == dsl.ItemsGlob {
 		matches, err := files.Glob(dir, path)
 		if err != nil {
@@ -78,15 +84,32 @@ func openFileSource(ctx context.Context, kind, path, dir string) (source, error)
 	case dsl.ItemsCSV:
 		return newCSVSource(f, path)
 	case dsl.ItemsJSONL:
-		return &lineSource{file: f, scan: newScanner(f), name: path, decode: builtins.DecodeJSON}, nil
+		return &lineSource{scan: newScanner(f, false), name: path, decode: builtins.DecodeJSON, close_: f.Close}, nil
 	}
-	return &lineSource{file: f, scan: newScanner(f), name: path}, nil
+	return &lineSource{scan: newScanner(f, it.Null), name: path, null: it.Null, close_: f.Close}, nil
 }
 
-func newScanner(r io.Reader) *bufio.Scanner {
+// newScanner reads lines, or with null NUL-terminated records, as find
+// -print0 and xargs -0 write them.
+func newScanner(r io.Reader, null bool) *bufio.Scanner {
 	s := bufio.NewScanner(r)
 	s.Buffer(make([]byte, 64<<10), maxLine)
+	if null {
+		s.Split(splitNull)
+	}
 	return s
+}
+
+// splitNull is a bufio.SplitFunc for records ended by a NUL byte; the last
+// one need not be.
+func splitNull(data []byte, atEOF bool) (advance int, token []byte, err error) {
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return i + 1, data[:i], nil
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
 }
 
 // listOf turns what an items expression gave into a source.
@@ -182,7 +205,8 @@ func (s *rangeSource) close() error { return nil }
 // lineSource yields the lines of a file, or with decode their JSON values
 // (blank lines skipped).
 type lineSource struct {
-	file   *os.File
+	close_ func() error
+	null   bool // NUL-terminated records, taken byte for byte
 	scan   *bufio.Scanner
 	name   string
 	line   int
@@ -193,6 +217,9 @@ func (s *lineSource) next() (any, error) {
 	for s.scan.Scan() {
 		s.line++
 		b := s.scan.Bytes()
+		if s.decode == nil && s.null {
+			return string(b), nil
+		}
 		if s.decode == nil {
 			return strings.TrimSuffix(string(b), "\r"), nil
 		}
@@ -211,7 +238,7 @@ func (s *lineSource) next() (any, error) {
 	return nil, io.EOF
 }
 
-func (s *lineSource) close() error { return s.file.Close() }
+func (s *lineSource) close() error { return s.close_() }
 
 // csvSource yields one map per row, keyed by the header row.
 type csvSource struct {
@@ -270,7 +297,10 @@ func CountItems(ctx context.Context, plan *dsl.Plan, pure func(name string) bool
 			}
 		}
 	}
-	src, err := openSource(ctx, plan)
+	if plan.Items.Stdin {
+		return 0, false, nil // standard input is read once, by the run
+	}
+	src, err := openSource(ctx, plan, nil)
 	if err != nil {
 		return 0, false, err
 	}

@@ -23,6 +23,8 @@ type runFlags struct {
 	quiet   bool
 	verbose bool
 	report  string
+	items   string
+	null    bool
 }
 
 func newRun(stdout, stderr io.Writer) *cobra.Command {
@@ -44,6 +46,8 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 	cmd.Flags().BoolVarP(&f.quiet, "quiet", "q", false, "print no summary and no progress")
 	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "also print each failed attempt that is retried")
 	cmd.Flags().StringVar(&f.report, "report", "", "write a JSON report of the run to this file, even when it fails")
+	cmd.Flags().StringVar(&f.items, "items", "", "take the items from the lines of this file, or of standard input for -, instead of the pipeline's")
+	cmd.Flags().BoolVarP(&f.null, "null", "0", false, "with --items: items end with a NUL byte (find -print0), not a line break")
 	return cmd
 }
 
@@ -52,6 +56,10 @@ func run(ctx context.Context, file string, f *runFlags, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
+	if f.null && f.items == "" {
+		return usageErrorf("--null goes with --items")
+	}
+	opts.Items, opts.ItemsNull = f.items, f.null
 	l := load(file, opts)
 	con := &console{w: stderr, src: l.text, style: styleFor(f.color, stderr), json: f.format == "json", verbose: f.verbose}
 	con.diagnostics(l.diags)
@@ -150,6 +158,8 @@ func dryRun(ctx context.Context, l *loaded, stdout, stderr io.Writer) error {
 	count := "not counted in a dry run (its expression has side effects)"
 	n, known, err := runtime.CountItems(ctx, l.plan, pure)
 	switch {
+	case l.plan.Items.Stdin:
+		count = "read when the run starts; not counted in a dry run"
 	case err != nil:
 		count = fmt.Sprintf("cannot be read: %v", err)
 		defer func() { fmt.Fprintf(stderr, "poolflow: the items cannot be read, a run would fail: %v\n", err) }()
