@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"strings"
 	"slices"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )

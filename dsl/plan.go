@@ -12,10 +12,10 @@ import (
 type Plan struct {
 	Name        string
 	Description string
-	File        string // the pipeline file as given
-	Dir         string // where relative paths resolve: the file's folder, or --workdir
+	File        string    // the pipeline file as given
+	Dir         string    // where relative paths resolve: the file's folder, or --workdir
 	DirFrom     DirSource // why Dir is what it is
-	Source      []byte // the file's text, for rendering errors
+	Source      []byte    // the file's text, for rendering errors
 
 	Params      any          // the value expressions see as params (a struct)
 	ParamValues []ParamValue // the same, in file order, for reports

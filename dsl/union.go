@@ -3,8 +3,8 @@ package dsl
 import (
 	"math"
 	"slices"
-	"strings"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
