@@ -14,9 +14,13 @@ func glob(args ...any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	matches, err := files.Glob(ScopeFrom(ctx).Dir, pattern)
+	s := ScopeFrom(ctx)
+	matches, err := files.Glob(s.Dir, pattern)
 	if err != nil {
 		return nil, fmt.Errorf("glob: %w", err)
+	}
+	if len(matches) == 0 {
+		s.warn(fmt.Sprintf("glob %q matched nothing", pattern))
 	}
 	return matches, nil
 }

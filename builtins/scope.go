@@ -27,6 +27,16 @@ type Scope struct {
 	Index int
 	// HTTP is the client http_get uses; nil means a package default client.
 	HTTP *http.Client
+	// Warn receives what a builtin finds worth saying but not an error,
+	// such as a glob that matched nothing; nil drops it.
+	Warn func(message string)
+}
+
+// warn sends message to s.Warn, if any.
+func (s *Scope) warn(message string) {
+	if s.Warn != nil {
+		s.Warn(message)
+	}
 }
 
 type scopeKey struct{}

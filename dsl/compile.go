@@ -38,13 +38,14 @@ type Options struct {
 
 // compiler turns a validated Pipeline into a Plan.
 type compiler struct {
-	p         *Pipeline
-	opts      Options
-	diags     Diagnostics
-	functions map[string]bool
-	used      map[string]bool // "stage:step" names that something reads
-	exprOpts  []expr.Option
-	hints     int // hints that search the names, given so far (hintBudget)
+	p          *Pipeline
+	opts       Options
+	diags      Diagnostics
+	functions  map[string]bool
+	used       map[string]bool // "stage:step" names that something reads
+	resultType reflect.Type    // of an item's result, when the checker knows it
+	exprOpts   []expr.Option
+	hints      int // hints that search the names, given so far (hintBudget)
 }
 
 // FunctionNames returns the names of every function expressions may call
@@ -182,6 +183,7 @@ func (c *compiler) plan() *Plan {
 	plan.Dir, plan.DirFrom = c.dir(plan.Items)
 	initSteps := c.initializer(plan, params)
 	resultType := c.mapStage(plan, params)
+	c.resultType = resultType
 	c.callbacks(plan, params, resultType)
 	plan.Output = c.output(plan, params)
 	plan.KeepResults = c.used["reads:results"]

@@ -230,6 +230,7 @@ func (c *compiler) output(plan *Plan, params reflect.Type) *Output {
 		o.Columns = append(o.Columns, col.Value)
 	}
 	c.checkColumns(n, o.Format, known)
+	c.checkCSVRows(n, o)
 	if o.Value == nil {
 		c.used["reads:results"] = true
 	}
@@ -258,6 +259,23 @@ func (c *compiler) loadTimeText(t *Template, params any) (text string, known boo
 		fmt.Fprint(&b, v)
 	}
 	return b.String(), true
+}
+
+// checkCSVRows catches a CSV output that can only fail, before any work
+// runs: results written as rows when each result is itself a list of
+// rows (a read_csv step), which needs flatten.
+func (c *compiler) checkCSVRows(n *OutputNode, o *Output) {
+	t := c.resultType
+	readsResults := o.Value == nil || strings.TrimSpace(o.Value.Source) == "results"
+	if o.Format != "csv" || !readsResults || t == nil || (t.Kind() != reflect.Slice && t.Kind() != reflect.Array) {
+		return
+	}
+	pos, span := n.KeyPos, len("output")
+	if n.Value.Set {
+		pos, span = n.Value.Pos, len("results")
+	}
+	c.errorf(pos, span, "output", "write value: flatten(results), to write the rows of every result",
+		"output: csv writes one row per result, but each result is a list (%s), not a row", t)
 }
 
 // checkColumns: columns go with format csv only. When to's extension is

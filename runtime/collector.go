@@ -21,7 +21,7 @@ type collector struct {
 }
 
 func newCollector(r *run) *collector {
-	return &collector{r: r, rn: newRunner(r.ctx, r.plan, -1, r.eng.Log), pending: newRing(r.plan.Window)}
+	return &collector{r: r, rn: r.warnFrom(newRunner(r.ctx, r.plan, -1, r.eng.Log)), pending: newRing(r.plan.Window)}
 }
 
 // loop drains the outcomes until every worker has ended. It keeps draining

@@ -27,6 +27,9 @@ type Engine struct {
 	Log func(line string)
 	// Observer hears about every item; nil means nobody listens.
 	Observer Observer
+	// Strict makes a warning about the run fail it: a source with no
+	// items aborts it with kind source.
+	Strict bool
 
 	sleep func(context.Context, time.Duration) error // retry waits; tests fake it
 	rand  func() float64                             // jitter; tests fake it
@@ -82,6 +85,7 @@ type run struct {
 
 	mu          sync.Mutex
 	retiredErrs []*Error // why each retired worker could not start
+	warned      sync.Map // the messages of builtins' warnings said so far
 }
 
 // Run runs the plan and returns what it did. The error is nil when the run
@@ -95,7 +99,7 @@ func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
 	if stdin == nil {
 		stdin = os.Stdin
 	}
-	src, err := openSource(r.ctx, plan, stdin)
+	src, path, err := openNamedSource(r.ctx, plan, stdin)
 	if err != nil {
 		r.abort(&Error{Kind: KindSource, Stage: "items", Message: MessageOf(err), Pos: plan.Items.Pos, Index: -1, Worker: -1, Cause: err})
 		return &Summary{Aborted: true}, r.err()
@@ -106,6 +110,9 @@ func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
 		e.Observer.RunStarted(total)
 	}
 	col := r.start(src) // a run that ends early never reads the rest of its source
+	if r.ctx.Err() == nil && r.fed == 0 {
+		r.noItems(path)
+	}
 	if r.ctx.Err() == nil {
 		r.judgeFailures(col)
 	}
@@ -171,6 +178,32 @@ func (r *run) start(src source) *collector {
 		}
 	}
 	return col
+}
+
+// noItems says that the source gave no item: a warning, or under Strict
+// the end of the run. The output is still written after a warning, as a
+// run over no items is not a failure in itself.
+func (r *run) noItems(path string) {
+	w := NoItemsWarning(r.plan, noItems(r.plan.Items, path))
+	if r.eng.Strict {
+		r.abort(&Error{Kind: KindSource, Stage: "items", Message: w.Message + " (--strict)", Pos: w.Pos, Index: -1, Worker: -1})
+		return
+	}
+	if r.eng.Observer != nil {
+		r.eng.Observer.Warned(w)
+	}
+}
+
+// warnFrom makes rn's builtins' warnings the run's: each message once per
+// run, at the step that said it first.
+func (r *run) warnFrom(rn *runner) *runner {
+	rn.scope.Warn = func(message string) {
+		if _, said := r.warned.LoadOrStore(message, true); said || r.eng.Observer == nil {
+			return
+		}
+		r.eng.Observer.Warned(dsl.Diagnostic{Pos: rn.at, Span: 1, Severity: dsl.SeverityWarning, Code: "builtin", Message: message})
+	}
+	return rn
 }
 
 // abort ends the run with err as its cause, unless it already ended.

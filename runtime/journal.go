@@ -4,6 +4,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/poolflow/poolflow/dsl"
 )
 
 // Journal is an Observer that keeps what a summary and a report need:
@@ -75,6 +77,7 @@ func (j *Journal) ItemNotStarted(index int, item any) {
 }
 
 func (j *Journal) CallbackFailed(*Error) {}
+func (j *Journal) Warned(dsl.Diagnostic) {}
 func (j *Journal) WorkerRetired(*Error)  {}
 
 func (j *Journal) StageFinished(rec StageRecord) {

@@ -1,6 +1,10 @@
 package runtime
 
-import "time"
+import (
+	"time"
+
+	"github.com/poolflow/poolflow/dsl"
+)
 
 // Status is how an item ended.
 type Status string
@@ -56,6 +60,9 @@ type Observer interface {
 	// StageFinished is called after each run of the initializer (once per
 	// worker) and of a callback, however it ended.
 	StageFinished(rec StageRecord)
+	// Warned is called with what the run finds worth saying but not
+	// fatal, such as a source that gave no item.
+	Warned(w dsl.Diagnostic)
 }
 
 // StageRecord is one run of the initializer or of a callback.
@@ -78,6 +85,7 @@ func (NopObserver) ItemNotStarted(int, any)        {}
 func (NopObserver) CallbackFailed(*Error)          {}
 func (NopObserver) WorkerRetired(*Error)           {}
 func (NopObserver) StageFinished(StageRecord)      {}
+func (NopObserver) Warned(dsl.Diagnostic)          {}
 
 // Observers fans every event out to each of obs, in order.
 type Observers []Observer
@@ -127,5 +135,11 @@ func (o Observers) WorkerRetired(err *Error) {
 func (o Observers) StageFinished(rec StageRecord) {
 	for _, x := range o {
 		x.StageFinished(rec)
+	}
+}
+
+func (o Observers) Warned(w dsl.Diagnostic) {
+	for _, x := range o {
+		x.Warned(w)
 	}
 }

@@ -33,29 +33,38 @@ const maxLine = 64 << 20
 // openSource opens the plan's item source; lines from standard input are
 // read from stdin. Paths resolve against plan.Dir.
 func openSource(ctx context.Context, plan *dsl.Plan, stdin io.Reader) (source, error) {
+	src, _, err := openNamedSource(ctx, plan, stdin)
+	return src, err
+}
+
+// openNamedSource is openSource, also returning the path a file source
+// reads, as the file's template gave it.
+func openNamedSource(ctx context.Context, plan *dsl.Plan, stdin io.Reader) (source, string, error) {
 	ev := newEvaluator(plan.Params)
 	ev.env[builtins.ContextVar] = builtins.WithScope(ctx, &builtins.Scope{Dir: plan.Dir, Index: -1})
 	it := plan.Items
 	switch it.Kind {
 	case dsl.ItemsList:
-		return &listSource{list: it.List}, nil
+		return &listSource{list: it.List}, "", nil
 	case dsl.ItemsRange:
-		return newRangeSource(it.Range), nil
+		return newRangeSource(it.Range), "", nil
 	case dsl.ItemsExpr:
 		v, err := ev.run(it.Expr)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		return listOf(v)
+		src, err := listOf(v)
+		return src, "", err
 	}
 	if it.Stdin {
-		return &lineSource{scan: newScanner(stdin, it.Null), name: "standard input", null: it.Null, close_: func() error { return nil }}, nil
+		return &lineSource{scan: newScanner(stdin, it.Null), name: "standard input", null: it.Null, close_: func() error { return nil }}, "-", nil
 	}
 	path, err := ev.render(it.Path, false)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return openFileSource(ctx, it, path, plan.Dir)
+	src, err := openFileSource(ctx, it, path, plan.Dir)
+	return src, path, err
 }
 
 // openFileSource opens a lines, csv, jsonl or glob source at path.
@@ -285,36 +294,86 @@ func (s *csvSource) next() (any, error) {
 
 func (s *csvSource) close() error { return s.file.Close() }
 
+// Count is what a dry run knows of a plan's items.
+type Count struct {
+	N     int
+	Known bool            // N is the count; false when counting would call something with side effects
+	Empty *dsl.Diagnostic // the warning about a source known to give no item, or nil
+}
+
 // CountItems counts the items of a plan's source without running anything
 // with side effects, for dry runs. pure says whether a function may be
-// called; an items expression calling any other is not evaluated, and
-// CountItems then returns known false.
-func CountItems(ctx context.Context, plan *dsl.Plan, pure func(name string) bool) (n int, known bool, err error) {
+// called; an items expression calling any other is not evaluated, and the
+// count is then not known. A range or a list is counted at once.
+func CountItems(ctx context.Context, plan *dsl.Plan, pure func(name string) bool) (Count, error) {
+	n, known, path, err := countItems(ctx, plan, pure)
+	c := Count{N: n, Known: known && err == nil}
+	if c.Known && n == 0 {
+		w := NoItemsWarning(plan, noItems(plan.Items, path))
+		c.Empty = &w
+	}
+	return c, err
+}
+
+func countItems(ctx context.Context, plan *dsl.Plan, pure func(name string) bool) (n int, known bool, path string, err error) {
 	if plan.Items.Kind == dsl.ItemsExpr {
 		for _, name := range plan.Items.Expr.Calls {
 			if !pure(name) {
-				return 0, false, nil
+				return 0, false, "", nil
 			}
 		}
 	}
 	if plan.Items.Stdin {
-		return 0, false, nil // standard input is read once, by the run
+		return 0, false, "", nil // standard input is read once, by the run
 	}
-	src, err := openSource(ctx, plan, nil)
+	src, path, err := openNamedSource(ctx, plan, nil)
 	if err != nil {
-		return 0, false, err
+		return 0, false, "", err
 	}
 	defer src.close()
 	if n := sourceLength(src); n >= 0 { // a range, a list: no need to count
-		return n, true, nil
+		return n, true, path, nil
 	}
 	for {
 		if _, err := src.next(); err != nil {
 			if errors.Is(err, io.EOF) {
-				return n, true, nil
+				return n, true, path, nil
 			}
-			return n, false, err
+			return n, false, path, err
 		}
 		n++
 	}
+}
+
+// noItems says why a source gave no item, for the warning a run and a dry
+// run print: path is the path a file source read.
+func noItems(it *dsl.Items, path string) string {
+	switch {
+	case it.Stdin:
+		return "standard input was empty"
+	case it.Kind == dsl.ItemsGlob:
+		return fmt.Sprintf("glob %q matched nothing", path)
+	case it.Kind == dsl.ItemsLines:
+		return fmt.Sprintf("%q has no lines", path)
+	case it.Kind == dsl.ItemsCSV:
+		return fmt.Sprintf("%q has no rows", path)
+	case it.Kind == dsl.ItemsJSONL:
+		return fmt.Sprintf("%q has no records", path)
+	case it.Kind == dsl.ItemsRange:
+		return fmt.Sprintf("range(%d, %d, %d) is empty", it.Range[0], it.Range[1], it.Range[2])
+	case it.Kind == dsl.ItemsList:
+		return "the list of items is empty"
+	}
+	return "the items expression gave an empty list"
+}
+
+// NoItemsWarning is the warning a run or a dry run gives for a source with
+// no item in it: a mistyped glob, an empty file. why is what noItems says.
+func NoItemsWarning(plan *dsl.Plan, why string) dsl.Diagnostic {
+	hint := ""
+	if k := plan.Items.Kind; (k == dsl.ItemsGlob || k == dsl.ItemsLines || k == dsl.ItemsCSV || k == dsl.ItemsJSONL) && !plan.Items.Stdin {
+		hint = "relative paths resolve against " + files.Display(plan.Dir)
+	}
+	return dsl.Diagnostic{Pos: plan.Items.Pos, Span: 1, Severity: dsl.SeverityWarning, Code: "no-items",
+		Message: "the items resolve to no item: " + why, Hint: hint}
 }

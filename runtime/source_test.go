@@ -59,7 +59,8 @@ map:
 `)
 	ctx, cancel := context.WithTimeout(context.Background(), testDeadline)
 	defer cancel()
-	n, known, err := CountItems(ctx, plan, func(string) bool { return true })
+	c, err := CountItems(ctx, plan, func(string) bool { return true })
+	n, known := c.N, c.Known
 	if n != 1e18 || !known || err != nil {
 		t.Errorf("CountItems = %d, %v, %v; want 1000000000000000000, true, nil", n, known, err)
 	}

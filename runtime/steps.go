@@ -22,6 +22,7 @@ type runner struct {
 	cur    context.Context // the context builtins see now (env["ctx"] holds it with scope)
 	worker int
 
+	at           dsl.Pos   // the step running now, for warnings from builtins
 	attemptStart time.Time // when the current attempt started, for failure durations
 	failed       []Attempt // the current item's failed attempts, with an observer
 	envAttempt   int       // the attempt env holds, 0 for none yet
@@ -117,6 +118,7 @@ func (r *runner) step(stageCtx context.Context, st *dsl.Stage, step *dsl.Step) (
 	}
 	defer cancel()
 	r.useContext(ctx)
+	r.at = step.Pos
 	if step.If != nil {
 		ok, e := r.cond(step.If)
 		if e != nil {

@@ -15,7 +15,7 @@ import (
 func (r *run) work(id int, wg *sync.WaitGroup) {
 	defer wg.Done()
 	defer r.recoverPanic("map")
-	rn := newRunner(r.ctx, r.plan, id, r.eng.Log)
+	rn := r.warnFrom(newRunner(r.ctx, r.plan, id, r.eng.Log))
 	if !r.initialize(rn) {
 		return
 	}

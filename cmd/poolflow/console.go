@@ -110,6 +110,9 @@ func (c *console) Retrying(e *runtime.Error, wait time.Duration) {
 		e.Attempt, e.Attempts, e.Kind, firstLine(e.Message), present.FormatDuration(wait.Round(time.Millisecond))))
 }
 
+// Warned prints a warning about the run, as a diagnostic.
+func (c *console) Warned(w dsl.Diagnostic) { c.diagnostics(dsl.Diagnostics{w}) }
+
 // CallbackFailed prints a callback failure that its policy skipped.
 func (c *console) CallbackFailed(e *runtime.Error) { c.failure("skipped", e) }
 

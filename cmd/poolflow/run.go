@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/poolflow/poolflow/builtins"
+	"github.com/poolflow/poolflow/dsl"
 	"github.com/poolflow/poolflow/files"
 	"github.com/poolflow/poolflow/present"
 	"github.com/poolflow/poolflow/runtime"
@@ -67,7 +68,7 @@ func run(ctx context.Context, file string, f *runFlags, stdout, stderr io.Writer
 		return &exitError{code: exitInvalid}
 	}
 	if f.dryRun {
-		return dryRun(ctx, l, stdout, stderr)
+		return dryRun(ctx, l, f, con, stdout, stderr)
 	}
 	return execute(l, f, con, stdout)
 }
@@ -81,7 +82,7 @@ func execute(l *loaded, f *runFlags, con *console, stdout io.Writer) error {
 	defer signals.stop()
 	enableWatchdog()
 	journal := runtime.NewJournal(f.report != "")
-	eng := &runtime.Engine{Stdout: stdout, Log: con.log, Observer: runtime.Observers{journal, con}}
+	eng := &runtime.Engine{Stdout: stdout, Log: con.log, Observer: runtime.Observers{journal, con}, Strict: f.strict}
 	var tick *ticker
 	if showProgress(f, con.w) {
 		con.bar = newProgress(con.w, journal, time.Now)
@@ -146,8 +147,9 @@ func writeReport(path string, r *runtime.Report) error {
 }
 
 // dryRun prints the plan, counting the items where that calls nothing with
-// side effects.
-func dryRun(ctx context.Context, l *loaded, stdout, stderr io.Writer) error {
+// side effects. A source known to give no item is a warning, an error
+// under --strict.
+func dryRun(ctx context.Context, l *loaded, f *runFlags, con *console, stdout, stderr io.Writer) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -155,23 +157,33 @@ func dryRun(ctx context.Context, l *loaded, stdout, stderr io.Writer) error {
 		b, ok := builtins.Lookup(name)
 		return !ok || !b.SideEffects
 	}
-	count := "not counted in a dry run (its expression has side effects)"
-	n, known, err := runtime.CountItems(ctx, l.plan, pure)
-	switch {
-	case l.plan.Items.Stdin:
-		count = "read when the run starts; not counted in a dry run"
-	case err != nil:
-		count = fmt.Sprintf("cannot be read: %v", err)
-		defer func() { fmt.Fprintf(stderr, "poolflow: the items cannot be read, a run would fail: %v\n", err) }()
-	case known && n == 1:
-		count = "1 item"
-	case known:
-		count = fmt.Sprintf("%d items", n)
+	c, err := runtime.CountItems(ctx, l.plan, pure)
+	if c.Empty != nil {
+		con.diagnostics(dsl.Diagnostics{*c.Empty})
 	}
-	present.Plan(stdout, l.plan, count)
+	present.Plan(stdout, l.plan, countWords(l.plan, c, err))
 	fmt.Fprintln(stdout, "dry run: nothing was run")
-	if err != nil {
+	switch {
+	case err != nil:
+		fmt.Fprintf(stderr, "poolflow: the items cannot be read, a run would fail: %v\n", err)
 		return &exitError{code: exitFailed}
+	case c.Empty != nil && f.strict:
+		return &exitError{code: exitInvalid}
 	}
 	return nil
+}
+
+// countWords says how many items a dry run found.
+func countWords(plan *dsl.Plan, c runtime.Count, err error) string {
+	switch {
+	case plan.Items.Stdin:
+		return "read when the run starts; not counted in a dry run"
+	case err != nil:
+		return fmt.Sprintf("cannot be read: %v", err)
+	case !c.Known:
+		return "not counted in a dry run (its expression has side effects)"
+	case c.N == 1:
+		return "1 item"
+	}
+	return fmt.Sprintf("%d items", c.N)
 }
