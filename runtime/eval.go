@@ -14,25 +14,28 @@ import (
 // evaluator runs compiled programs for one goroutine. It owns its VM and its
 // environment map, which it reuses from one evaluation to the next so that
 // an item costs no new map: the compiled programs are shared, these are not.
+// Its guard stops an evaluation when the context builtins see is done, or
+// when it passes limits.memory.
 type evaluator struct {
-	vm  vm.VM
-	env map[string]any
+	vm    vm.VM
+	env   map[string]any
+	guard *guard
 }
 
-// memoryBudget bounds what one evaluation may build, counted in list
-// elements and the like, as expr counts it. expr's default, a million,
-// stops a pipeline that concatenates a million rows; this one only stops
-// a runaway expression (say 1..1e12) before it takes the machine's memory.
-const memoryBudget = 1_000_000_000
-
-func newEvaluator(params any) *evaluator {
-	e := &evaluator{env: map[string]any{"params": params}}
-	e.vm.MemoryBudget = memoryBudget
+func newEvaluator(plan *dsl.Plan) *evaluator {
+	g := newGuard(plan.Limits.Memory)
+	e := &evaluator{env: map[string]any{"params": plan.Params, dsl.GuardVar: dsl.Guard(g.check)}, guard: g}
+	e.vm.MemoryBudget = g.elements()
 	return e
 }
 
 func (e *evaluator) run(p *dsl.Program) (any, error) {
-	return p.Run(&e.vm, e.env)
+	e.guard.enter(e.env)
+	v, err := p.Run(&e.vm, e.env)
+	if err != nil {
+		return nil, e.guard.explain(err)
+	}
+	return v, nil
 }
 
 // render fills a template. With shell, every interpolated value is quoted

@@ -28,7 +28,7 @@ const maxLine = 64 << 20
 
 // openSource opens the plan's item source. Paths resolve against plan.Dir.
 func openSource(ctx context.Context, plan *dsl.Plan) (source, error) {
-	ev := newEvaluator(plan.Params)
+	ev := newEvaluator(plan)
 	ev.env[builtins.ContextVar] = builtins.WithScope(ctx, &builtins.Scope{Dir: plan.Dir, Index: -1})
 	it := plan.Items
 	switch it.Kind {
