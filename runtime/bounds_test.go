@@ -217,6 +217,33 @@ map:
 	}
 }
 
+func TestMemoryLimitIsNotRetriedUnlessAsked(t *testing.T) {
+	for _, tt := range []struct {
+		when     string
+		attempts int
+	}{{"", 1}, {`when: error.kind == "limit"`, 3}} {
+		t.Run(tt.when, func(t *testing.T) {
+			o, rec, _ := observe(t, `version: 1
+name: t
+workers: 1
+items: [1]
+limits: {memory: 64MiB}
+map:
+  steps:
+    - expr: 'len(1..900000000)'
+  on_error:
+    retry:
+      attempts: 3
+      `+tt.when+`
+`)
+			e := abortError(t, o.err)
+			if e.Kind != KindLimit || e.Attempt != tt.attempts || len(rec.retries) != tt.attempts-1 {
+				t.Errorf("kind %s, attempt %d, %d retries; want limit, %d, %d", e.Kind, e.Attempt, len(rec.retries), tt.attempts, tt.attempts-1)
+			}
+		})
+	}
+}
+
 func TestMemoryLimitLeavesSmallExpressionsAlone(t *testing.T) {
 	o, _ := runYAML(t, `version: 1
 name: t
