@@ -13,6 +13,7 @@ import (
 	"github.com/expr-lang/expr/optimizer"
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
+	"github.com/expr-lang/expr/vm/runtime"
 )
 
 // Guard watches an evaluation from inside its loops. A compiled program
@@ -28,20 +29,43 @@ import (
 // reflection.
 type Guard = func(value any) any
 
-// GuardVar is the environment variable a program looks for its Guard in,
-// once per evaluation. Without one (nil or missing) it runs unguarded. The
-// name is no identifier, so no expression can name it.
-const GuardVar = "poolflow guard"
+// Ranger builds the list of a range, from..to, in place of expr's range
+// operator, which fills the whole list in one step that nothing can stop.
+// It must give what expr gives: the integers from..to, or an empty list
+// when to is below from. Like a Guard it stops the evaluation by
+// panicking; the error is reported at the range.
+type Ranger = func(from, to any) any
 
-// guardLocal is the variable a guarded program keeps its Guard in while it
-// runs, so that a loop step loads it from a slot and not from the map.
-const guardLocal = "poolflow guard local"
+// GuardVar and RangerVar are the environment variables a program looks
+// for its Guard and its Ranger in, once per evaluation. Without them (nil
+// or missing) it runs unguarded. The names are no identifiers, so no
+// expression can name them.
+const (
+	GuardVar  = "poolflow guard"
+	RangerVar = "poolflow ranger"
+)
 
-// guardType is the type of a Guard.
-var guardType = reflect.TypeFor[Guard]()
+// guardLocal and rangerLocal are the variables a guarded program keeps
+// its Guard and Ranger in while it runs, so that a loop step loads them
+// from a slot and not from the map.
+const (
+	guardLocal  = "poolflow guard local"
+	rangerLocal = "poolflow ranger local"
+)
+
+// The types of a Guard and a Ranger.
+var (
+	guardType  = reflect.TypeFor[Guard]()
+	rangerType = reflect.TypeFor[Ranger]()
+)
 
 // unguarded is the Guard of an environment without one.
 func unguarded(v any) any { return v }
+
+// unguardedRange is the Ranger of an environment without one: expr's own.
+func unguardedRange(from, to any) any {
+	return runtime.MakeRange(runtime.ToInt(from), runtime.ToInt(to))
+}
 
 // compileGuarded is expr.Compile with one more pass, between the optimizer
 // and the compiler: guardClosures. Running it there, and not as an
@@ -74,63 +98,75 @@ func compileGuarded(input string, ops ...expr.Option) (*vm.Program, error) {
 }
 
 // guardClosures makes every closure body of a checked tree pass its value
-// through the Guard, and binds the Guard once, at the root:
+// through the Guard and every range a..b call the Ranger, and binds each
+// once, at the root:
 //
-//	let guard = ENV[GuardVar] ?? unguarded; ... map(xs, guard(BODY)) ...
+//	let guard = ENV[GuardVar] ?? unguarded; ... map(ranger(a, b), guard(BODY)) ...
 //
 // The checker has already run, so each new node gets its type here: a call
-// has the nature of the body it wraps, so that the compiler emits for its
-// parent exactly what it emitted before.
+// has the nature of the node it replaces or wraps, so that the compiler
+// emits for its parent exactly what it emitted before.
 func guardClosures(tree *parser.Tree) {
 	g := &closureGuard{}
 	ast.Walk(&tree.Node, g)
-	if g.closures == 0 {
-		return
+	if g.ranges > 0 {
+		bindAtRoot(tree, rangerLocal, RangerVar, Ranger(unguardedRange), rangerType)
 	}
+	if g.closures > 0 {
+		bindAtRoot(tree, guardLocal, GuardVar, Guard(unguarded), guardType)
+	}
+}
+
+// bindAtRoot puts `let local = ENV[name] ?? fallback;` in front of the
+// tree, fallback and the variable being of type t.
+func bindAtRoot(tree *parser.Tree, local, name string, fallback any, t reflect.Type) {
 	root := tree.Node
 	loc := root.Location()
-	env := typed(&ast.IdentifierNode{Value: GuardVar}, loc)
-	fallback := typed(&ast.ConstantNode{Value: Guard(unguarded)}, loc)
-	bind := &ast.VariableDeclaratorNode{Name: guardLocal, Expr: root,
-		Value: typed(&ast.BinaryNode{Operator: "??", Left: env, Right: fallback}, loc)}
+	env := typed(&ast.IdentifierNode{Value: name}, t, loc)
+	value := typed(&ast.BinaryNode{Operator: "??", Left: env, Right: typed(&ast.ConstantNode{Value: fallback}, t, loc)}, t, loc)
+	bind := &ast.VariableDeclaratorNode{Name: local, Value: value, Expr: root}
 	bind.SetLocation(loc)
 	bind.SetNature(*root.Nature())
 	tree.Node = bind
 }
 
 // closureGuard is the ast.Visitor of guardClosures. It counts the closures
-// it wrapped.
-type closureGuard struct{ closures int }
+// it wrapped and the ranges it replaced.
+type closureGuard struct{ closures, ranges int }
 
-// Visit wraps the closures of a builtin call. ast.Walk visits children
-// first, so inner closures are wrapped before the ones around them, and
-// nothing is wrapped twice.
+// Visit wraps the closures of a builtin call and replaces a range.
+// ast.Walk visits children first, so inner closures are wrapped before
+// the ones around them, and nothing is wrapped twice.
 func (g *closureGuard) Visit(node *ast.Node) {
-	call, ok := (*node).(*ast.BuiltinNode)
-	if !ok {
-		return
-	}
-	for _, arg := range call.Arguments {
-		if closure, ok := arg.(*ast.PredicateNode); ok {
-			closure.Node = guarded(closure.Node, call.Location())
-			g.closures++
+	switch n := (*node).(type) {
+	case *ast.BuiltinNode:
+		for _, arg := range n.Arguments {
+			if closure, ok := arg.(*ast.PredicateNode); ok {
+				closure.Node = call(guardLocal, guardType, n.Location(), closure.Node, closure.Node)
+				g.closures++
+			}
+		}
+	case *ast.BinaryNode:
+		if n.Operator == ".." {
+			*node = call(rangerLocal, rangerType, n.Location(), n, n.Left, n.Right)
+			g.ranges++
 		}
 	}
 }
 
-// guarded returns body passed through the Guard. Its location is the
-// builtin's, where a stopped evaluation is reported.
-func guarded(body ast.Node, loc file.Location) ast.Node {
-	callee := typed(&ast.IdentifierNode{Value: guardLocal}, loc)
-	call := &ast.CallNode{Callee: callee, Arguments: []ast.Node{body}}
-	call.SetLocation(loc)
-	call.SetNature(*body.Nature())
-	return call
+// call is a call of local, of type t, with args, that stands for like:
+// it has like's nature, and it is at loc (a builtin's location for a
+// closure, where a stopped evaluation is reported; the range's for one).
+func call(local string, t reflect.Type, loc file.Location, like ast.Node, args ...ast.Node) ast.Node {
+	c := &ast.CallNode{Callee: typed(&ast.IdentifierNode{Value: local}, t, loc), Arguments: args}
+	c.SetLocation(loc)
+	c.SetNature(*like.Nature())
+	return c
 }
 
-// typed gives a node that stands for a Guard its type and location.
-func typed(n ast.Node, loc file.Location) ast.Node {
-	n.SetType(guardType)
+// typed gives n type t and location loc.
+func typed(n ast.Node, t reflect.Type, loc file.Location) ast.Node {
+	n.SetType(t)
 	n.SetLocation(loc)
 	return n
 }

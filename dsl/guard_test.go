@@ -32,6 +32,8 @@ var guardedCases = []string{
 	`map(mixed, # ?? "none")`, `map([ptr], #.ID)`, `ptr.ID + len(map(ints, #))`, `filter(mixed, # != nil)`,
 	`map(ints, 1 / (# - 1))`, `map(mixed, # + 1)`, `len(ints) > 2 ? map(ints, #) : []`, `1 + 2`,
 	`map(ints, { let y = # * 2; y + 1 })`, `map(map(ints, [#]), #[0] + 1)`,
+	`len(1..5)`, `1..0`, `-2..2`, `map(1..3, # * 2)`, `1..(ints[0])`, `(1..3)[1]`, `1..mixed[3]`, `1..mixed[1]`,
+	`2 in 1..3`, `sum(1..ints[0])`, `map(ints, len(1..#))`,
 }
 
 // compileWith compiles code as compileExpr does, without or with guards.
@@ -65,12 +67,13 @@ func TestGuardedProgramsAgree(t *testing.T) {
 			var seen int
 			env := guardEnv()
 			env[GuardVar] = Guard(func(v any) any { seen++; return v })
+			env[RangerVar] = Ranger(func(from, to any) any { seen++; return unguardedRange(from, to) })
 			got, gotErr := vm.Run(guarded, env)
 			if !reflect.DeepEqual(got, want) || errText(gotErr) != errText(wantErr) {
 				t.Errorf("got %#v, %v\nwant %#v, %v", got, gotErr, want, wantErr)
 			}
-			// The optimizer computes two of them at compile time, and still does.
-			noLoop := code == `sum(1..10, # * 2)` || code == `reduce(1..10, # + #acc)` || code == `1 + 2`
+			// The optimizer computes three of them at compile time, and still does.
+			noLoop := code == `sum(1..10, # * 2)` || code == `reduce(1..10, # + #acc)` || code == `1 + 2` || code == `2 in 1..3`
 			if noLoop != (seen == 0) {
 				t.Errorf("the guard saw %d closure bodies", seen)
 			}

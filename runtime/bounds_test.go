@@ -129,6 +129,45 @@ map:
 	}
 }
 
+func TestAbortAllStopsARangeBeingBuilt(t *testing.T) {
+	// 1..n is one step of expr's machine, which fills the whole list: the
+	// guard builds it instead, looking at the context as it goes.
+	started := make(chan struct{})
+	var once sync.Once
+	var failedAt time.Time
+	rec := newRecorder()
+	plan := loadPlan(t, t.TempDir(), `version: 1
+name: t
+workers: 2
+items: [0, 1]
+limits: {memory: 8GiB}
+map:
+  steps:
+    - name: long
+      expr: 'item == 0 ? started() + len(1..400000000) : wait_started() + fail("boom")'
+`, rec.capture(), hook("started", func() int { once.Do(func() { close(started) }); return 0 }),
+		hook("wait_started", func() int {
+			waitFor(started)
+			failedAt = time.Now()
+			return 0
+		}))
+	resetPeakRSS()
+	o := testRun{t: t, plan: plan, observer: rec}.run()
+	returned := time.Now()
+	if e := abortError(t, o.err); e.Index != 1 || e.Kind != KindFail {
+		t.Errorf("error = %q (kind %s), want item 1's fail", e.Error(), e.Kind)
+	}
+	if got := rec.record(t, 0).Status; got != StatusCancelled {
+		t.Errorf("item 0 is %s, want cancelled", got)
+	}
+	if took := returned.Sub(failedAt); took > stopBound {
+		t.Errorf("Run returned %s after the failure, want under %s", took, stopBound)
+	}
+	if peak, ok := peakRSS(); ok && peak > 1<<30 {
+		t.Errorf("the test process reached %d MiB, want the range left unbuilt", peak>>20)
+	}
+}
+
 func TestCancellingTheRunStopsAnExpression(t *testing.T) {
 	// What SIGINT does: the caller cancels the run's context with
 	// ErrInterrupted, here in the middle of the expression.

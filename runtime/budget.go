@@ -8,6 +8,7 @@ import (
 	"runtime/metrics"
 
 	"github.com/expr-lang/expr/file"
+	exprruntime "github.com/expr-lang/expr/vm/runtime"
 	"github.com/poolflow/poolflow/builtins"
 	"github.com/poolflow/poolflow/dsl"
 )
@@ -53,6 +54,10 @@ const (
 	heapEvery = 8192
 )
 
+// rangeChunk is how many integers of a range the guard writes between two
+// looks at the context: half a megabyte, well under a millisecond.
+const rangeChunk = 1 << 16
+
 // budgetExceeded is the message of expr's panic when an evaluation passes
 // vm.VM.MemoryBudget.
 const budgetExceeded = "memory budget exceeded"
@@ -81,6 +86,7 @@ type guard struct {
 	first [2]any          // the first context it saw and what it gave for it
 
 	steps  uint  // closure steps since the guard was made
+	elems  uint  // range elements built in this evaluation
 	grown  int64 // bytes of values seen since the heap was last read
 	sample [1]metrics.Sample
 }
@@ -106,6 +112,7 @@ func (g *guard) elements() uint { return uint(max(g.limit/16, 1)) }
 // guard as its Budget. The runtime changes env's context only when a
 // timeout starts or ends, so this is nearly always one comparison.
 func (g *guard) enter(env map[string]any) {
+	g.elems = 0
 	c := env[builtins.ContextVar]
 	switch {
 	case c == g.given:
@@ -137,11 +144,7 @@ func (g *guard) use(wrapped any) {
 func (g *guard) check(v any) any {
 	g.steps++
 	if g.steps%doneEvery == 0 {
-		select {
-		case <-g.done:
-			panic(g.ctx.Err())
-		default:
-		}
+		g.stopIfDone()
 	}
 	n := sizeOf(v)
 	if n > g.limit {
@@ -151,6 +154,41 @@ func (g *guard) check(v any) any {
 		panic(err)
 	}
 	return v
+}
+
+// stopIfDone panics with the context's error when it is done.
+func (g *guard) stopIfDone() {
+	select {
+	case <-g.done:
+		panic(g.ctx.Err())
+	default:
+	}
+}
+
+// rangeOf is the dsl.Ranger: from..to as expr's range operator makes it,
+// its elements counted against expr's element budget as expr counts them
+// and its bytes against the limit, written a chunk at a time between two
+// looks at the context.
+func (g *guard) rangeOf(from, to any) any {
+	a, b := exprruntime.ToInt(from), exprruntime.ToInt(to)
+	n := b - a + 1
+	if n <= 0 {
+		return []int{}
+	}
+	if g.elems += uint(n); g.elems >= g.elements() {
+		panic(g.err)
+	}
+	if err := g.Allow(int64(n) * 8); err != nil {
+		panic(err)
+	}
+	out := make([]int, n)
+	for i := 0; i < n; i += rangeChunk {
+		g.stopIfDone()
+		for j := i; j < min(i+rangeChunk, n); j++ {
+			out[j] = a + j
+		}
+	}
+	return out
 }
 
 // Limit is the most bytes one value may take.

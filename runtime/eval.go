@@ -24,7 +24,8 @@ type evaluator struct {
 
 func newEvaluator(plan *dsl.Plan) *evaluator {
 	g := newGuard(plan.Limits.Memory)
-	e := &evaluator{env: map[string]any{"params": plan.Params, dsl.GuardVar: dsl.Guard(g.check)}, guard: g}
+	e := &evaluator{guard: g, env: map[string]any{"params": plan.Params,
+		dsl.GuardVar: dsl.Guard(g.check), dsl.RangerVar: dsl.Ranger(g.rangeOf)}}
 	e.vm.MemoryBudget = g.elements()
 	return e
 }
