@@ -16,8 +16,21 @@ import (
 // which can build a value far larger than their arguments (a thousand
 // references to one big string make a small list and a huge JSON text).
 // Each gives what expr's gives, and the same errors, but first asks the
-// context's Budget for the bytes it is about to allocate, and honours the
-// context while it counts.
+// context's Budget for the bytes it is about to allocate, and looks at the
+// context every chunk of work while it counts and builds, so that a long
+// call stops soon after its step is cancelled.
+
+// chunk is how many parts (strings, elements, replacements) a builtin
+// makes, or how many bytes it copies, between two looks at the context.
+const chunk = 1 << 16
+
+// stopped returns ctx's error at the end of every chunk of i, else nil.
+func stopped(ctx context.Context, i int) error {
+	if i%chunk == chunk-1 {
+		return ctx.Err()
+	}
+	return nil
+}
 
 // asExpr runs fn as expr runs its own builtins: a panic, such as a failed
 // conversion of an argument, becomes an error with the panic's text, not a
@@ -74,7 +87,26 @@ func repeat(args ...any) (any, error) {
 	if err := allow(ctx, product(int64(len(s)), int64(n))); err != nil {
 		return nil, err
 	}
-	return strings.Repeat(s, n), nil
+	return repeatString(ctx, s, n)
+}
+
+// repeatString is strings.Repeat(s, n), copied a chunk of bytes at a time.
+func repeatString(ctx context.Context, s string, n int) (string, error) {
+	if len(s)*n <= chunk {
+		return strings.Repeat(s, n), nil
+	}
+	per := max(1, chunk/len(s)) // copies of s in a piece
+	piece := strings.Repeat(s, per)
+	var b strings.Builder
+	b.Grow(len(s) * n)
+	for ; n >= per; n -= per {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		b.WriteString(piece)
+	}
+	b.WriteString(piece[:n*len(s)])
+	return b.String(), nil
 }
 
 // replace is expr's replace(s, old, new[, n]).
@@ -91,7 +123,40 @@ func replace(args ...any) (any, error) {
 	if err := allow(ctx, replacedSize(s, old, new, n)); err != nil {
 		return nil, err
 	}
-	return strings.Replace(s, old, new, n), nil
+	return replaceString(ctx, s, old, new, n)
+}
+
+// replaceString is strings.Replace(s, old, new, n), the same algorithm
+// with a look at the context every chunk of replacements.
+func replaceString(ctx context.Context, s, old, new string, n int) (string, error) {
+	m := strings.Count(s, old)
+	if old == new || n == 0 || m == 0 {
+		return s, nil
+	}
+	if n < 0 || m < n {
+		n = m
+	}
+	var b strings.Builder
+	b.Grow(len(s) + n*(len(new)-len(old)))
+	start := 0
+	for i := range n {
+		if err := stopped(ctx, i); err != nil {
+			return "", err
+		}
+		j := start
+		switch {
+		case len(old) > 0:
+			j += strings.Index(s[start:], old)
+		case i > 0: // an empty old matches before every rune and at the end
+			_, width := utf8.DecodeRuneInString(s[start:])
+			j += width
+		}
+		b.WriteString(s[start:j])
+		b.WriteString(new)
+		start = j + len(old)
+	}
+	b.WriteString(s[start:])
+	return b.String(), nil
 }
 
 // replacedSize is the length of strings.Replace(s, old, new, n).
@@ -128,7 +193,18 @@ func join(args ...any) (any, error) {
 	if err := allow(ctx, size); err != nil {
 		return nil, err
 	}
-	return strings.Join(strs, sep), nil
+	var b strings.Builder
+	b.Grow(int(size))
+	for i, s := range strs {
+		if err := stopped(ctx, i); err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(s)
+	}
+	return b.String(), nil
 }
 
 // joinStrings returns the strings join joins.
@@ -160,17 +236,17 @@ func typeName(v any) string {
 
 // split is expr's split(s, sep[, n]).
 func split(args ...any) (any, error) {
-	return splitWith("split", strings.SplitN, args)
+	return splitWith("split", false, args)
 }
 
 // splitAfter is expr's splitAfter(s, sep[, n]).
 func splitAfter(args ...any) (any, error) {
-	return splitWith("splitAfter", strings.SplitAfterN, args)
+	return splitWith("splitAfter", true, args)
 }
 
 // splitWith runs split or splitAfter, whose every part costs a string
 // header: split(s, "") makes sixteen bytes of each byte of s.
-func splitWith(fn string, cut func(s, sep string, n int) []string, args []any) (any, error) {
+func splitWith(fn string, after bool, args []any) (any, error) {
 	ctx, rest, err := ctxArgs(fn, args, -1)
 	if err != nil {
 		return nil, err
@@ -190,7 +266,61 @@ func splitWith(fn string, cut func(s, sep string, n int) []string, args []any) (
 	if err := allow(ctx, product(parts, elemSize)); err != nil {
 		return nil, err
 	}
-	return cut(s, sep, n), nil
+	switch {
+	case n == 0:
+		return []string(nil), nil
+	case sep == "":
+		return explode(ctx, s, n)
+	}
+	return cut(ctx, s, sep, after, n)
+}
+
+// cut is strings.SplitN(s, sep, n), or SplitAfterN with after, for a sep
+// that is not empty and an n that is not 0: the same algorithm with a look
+// at the context every chunk of parts.
+func cut(ctx context.Context, s, sep string, after bool, n int) ([]string, error) {
+	if n < 0 {
+		n = strings.Count(s, sep) + 1
+	}
+	n = min(n, len(s)+1)
+	keep := 0
+	if after {
+		keep = len(sep)
+	}
+	parts := make([]string, n)
+	i := 0
+	for ; i < n-1; i++ {
+		if err := stopped(ctx, i); err != nil {
+			return nil, err
+		}
+		m := strings.Index(s, sep)
+		if m < 0 {
+			break
+		}
+		parts[i], s = s[:m+keep], s[m+len(sep):]
+	}
+	parts[i] = s
+	return parts[:i+1], nil
+}
+
+// explode is strings.SplitN(s, "", n) for an n that is not 0: s cut into
+// its runes, the last part holding the rest when n stops short.
+func explode(ctx context.Context, s string, n int) ([]string, error) {
+	if l := utf8.RuneCountInString(s); n < 0 || n > l {
+		n = l
+	}
+	parts := make([]string, n)
+	for i := 0; i < n-1; i++ {
+		if err := stopped(ctx, i); err != nil {
+			return nil, err
+		}
+		_, size := utf8.DecodeRuneInString(s)
+		parts[i], s = s[:size], s[size:]
+	}
+	if n > 0 {
+		parts[n-1] = s
+	}
+	return parts, nil
 }
 
 // flatten is expr's flatten(list).
@@ -208,8 +338,51 @@ func flatten(args ...any) (any, error) {
 	if err := allow(ctx, product(n, elemSize)); err != nil {
 		return nil, err
 	}
-	out, _, err := exprBuiltin("flatten").Safe(list)
-	return out, err
+	v := reflect.ValueOf(list)
+	if k := v.Kind(); k != reflect.Slice && k != reflect.Array {
+		return nil, fmt.Errorf("cannot flatten %s", k)
+	}
+	f := flattener{ctx: ctx, out: make([]any, 0, n)}
+	err = f.list(v, 0)
+	return f.out, err
+}
+
+// flattener is expr's flatten, with a look at the context every chunk of
+// elements.
+type flattener struct {
+	ctx context.Context
+	out []any
+	n   int // elements seen
+}
+
+// list appends the elements of list, flattened, to f.out.
+func (f *flattener) list(list reflect.Value, depth int) error {
+	if depth > builtin.MaxDepth {
+		return builtin.ErrorMaxDepth
+	}
+	for i := 0; i < list.Len(); i++ {
+		if f.n++; f.n%chunk == 0 && f.ctx.Err() != nil {
+			return f.ctx.Err()
+		}
+		v := derefValue(list.Index(i))
+		if k := v.Kind(); k != reflect.Slice && k != reflect.Array {
+			f.out = append(f.out, v.Interface())
+			continue
+		}
+		if err := f.list(v, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// derefValue follows pointers and interfaces to what they hold, stopping
+// at a nil one, as expr does to a list's elements.
+func derefValue(v reflect.Value) reflect.Value {
+	for (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) && !v.IsNil() {
+		v = v.Elem()
+	}
+	return v
 }
 
 // leaves counts the elements flatten gives for list, stopping once there
@@ -231,7 +404,7 @@ func leaves(ctx context.Context, list reflect.Value, depth int, most int64) (int
 		if i&0xffff == 0xffff && ctx.Err() != nil {
 			return 0, ctx.Err()
 		}
-		el := reflect.ValueOf(deref(list.Index(i).Interface()))
+		el := derefValue(list.Index(i))
 		if k := el.Kind(); k != reflect.Slice && k != reflect.Array {
 			n++
 			continue

@@ -193,3 +193,61 @@ func TestTextSizeStops(t *testing.T) {
 		t.Errorf("textSize = %d, %v; want it to stop just past the limit of 1MiB", n, err)
 	}
 }
+
+// TestChunkedStringsAgreeWithTheStandardLibrary checks the loops that
+// replace strings.Repeat, Replace, SplitN and SplitAfterN, which look at
+// the context as they go, against the standard library.
+func TestChunkedStringsAgreeWithTheStandardLibrary(t *testing.T) {
+	ctx := t.Context()
+	long := strings.Repeat("a,bé,", 30000) // more parts and bytes than a chunk
+	inputs := []string{"", "a", "a,b,,c", ",x,", "héllo wörld", "\xffa\xfe,", long}
+	seps := []string{",", "", "b", "é", ",,", "a,bé,"}
+	for _, s := range inputs {
+		for _, sep := range seps {
+			for _, n := range []int{-1, 0, 1, 2, 5, 100000} {
+				got, err := splitWith("split", false, []any{ctx, s, sep, n})
+				if want := strings.SplitN(s, sep, n); err != nil || !reflect.DeepEqual(got, want) {
+					t.Errorf("split(%.20q, %q, %d) = %.60q, %v; want %.60q", s, sep, n, got, err, want)
+				}
+				got, err = splitWith("splitAfter", true, []any{ctx, s, sep, n})
+				if want := strings.SplitAfterN(s, sep, n); err != nil || !reflect.DeepEqual(got, want) {
+					t.Errorf("splitAfter(%.20q, %q, %d) = %.60q, %v; want %.60q", s, sep, n, got, err, want)
+				}
+				for _, new := range []string{"", "-", "xyz"} {
+					got, err := replaceString(ctx, s, sep, new, n)
+					if want := strings.Replace(s, sep, new, n); err != nil || got != want {
+						t.Errorf("replace(%.20q, %q, %q, %d) = %.60q, %v; want %.60q", s, sep, new, n, got, err, want)
+					}
+				}
+			}
+		}
+		for _, n := range []int{0, 1, 3, 70000} {
+			if len(s)*n > 1<<20 {
+				continue
+			}
+			if got, err := repeatString(ctx, s, n); err != nil || got != strings.Repeat(s, n) {
+				t.Errorf("repeat(%.20q, %d) = %d bytes, %v; want %d", s, n, len(got), err, len(s)*n)
+			}
+		}
+	}
+}
+
+func TestChunkedBuiltinsStopWhenTheContextEnds(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	long := strings.Repeat("a,", 1<<17)
+	parts := strings.Split(long, ",")
+	for name, f := range map[string]func() error{
+		"repeat":  func() error { _, err := repeatString(ctx, "ab", 1<<20); return err },
+		"replace": func() error { _, err := replaceString(ctx, long, ",", ";", -1); return err },
+		"split":   func() error { _, err := cut(ctx, long, ",", false, -1); return err },
+		"explode": func() error { _, err := explode(ctx, long, -1); return err },
+		"join":    func() error { _, err := join(ctx, parts, ","); return err },
+		"flatten": func() error { _, err := flatten(ctx, []any{parts, parts}); return err },
+		"toJSON":  func() error { _, err := toJSON(ctx, parts); return err },
+	} {
+		if err := f(); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: error = %v, want context.Canceled", name, err)
+		}
+	}
+}
