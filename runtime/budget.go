@@ -181,6 +181,7 @@ func (g *guard) rangeOf(from, to any) any {
 	if err := g.Allow(int64(n) * 8); err != nil {
 		panic(err)
 	}
+	g.stopIfDone() // before the allocation, which cannot be stopped
 	out := make([]int, n)
 	for i := 0; i < n; i += rangeChunk {
 		g.stopIfDone()
