@@ -67,15 +67,16 @@ const heapMetric = "/memory/classes/heap/objects:bytes"
 
 // guard stops the evaluations of one evaluator when their context is done
 // or when they pass limits.memory. Each program calls it, as its
-// dsl.Guard, with the value of every closure body; builtins that build
-// large values ask it first, as their builtins.Budget. A guard belongs to
-// its evaluator's goroutine.
+// dsl.Guard, with the value of every closure body, and as its dsl.Ranger
+// for every range; builtins that build large values ask it first, as
+// their builtins.Budget. A guard belongs to its evaluator's goroutine.
 //
 // Memory is bounded three ways: expr's own count of list elements
-// (vm.VM.MemoryBudget, set from elements()); the size of each value a
-// closure or builtin makes, which may not pass the limit alone; and the
-// heap of the process, read every heapEvery steps and whenever the values
-// seen since the last reading add up to an eighth of the limit.
+// (vm.VM.MemoryBudget, set from elements(), and the guard's own count of
+// range elements); the size of each value a closure, range or builtin
+// makes, which may not pass the limit alone; and the heap of the process,
+// read every heapEvery steps and whenever the values seen since the last
+// reading add up to an eighth of the limit.
 type guard struct {
 	err   *LimitError // the error of passing the limit, made once
 	limit int64
@@ -115,7 +116,7 @@ func (g *guard) enter(env map[string]any) {
 	g.elems = 0
 	c := env[builtins.ContextVar]
 	switch {
-	case c == g.given:
+	case c == g.given && c != nil:
 		return
 	case c == g.first[0] && c != nil:
 		g.use(g.first[1])
