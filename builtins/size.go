@@ -2,6 +2,7 @@ package builtins
 
 import (
 	"context"
+	"encoding/json"
 	"reflect"
 
 	"github.com/expr-lang/expr/builtin"
@@ -204,4 +205,47 @@ func digits(i int) int64 {
 		n++
 	}
 	return n
+}
+
+// toJSON is expr's toJSON(v): v as JSON indented by two spaces.
+func toJSON(args ...any) (any, error) {
+	ctx, rest, err := ctxArgs("toJSON", args, 1)
+	if err != nil {
+		return nil, err
+	}
+	v := deref(rest[0])
+	if err := allowText(ctx, v, true); err != nil {
+		return nil, err
+	}
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+// stringOf is expr's string(v): v as Go's %v writes it.
+func stringOf(args ...any) (any, error) {
+	ctx, rest, err := ctxArgs("string", args, 1)
+	if err != nil {
+		return nil, err
+	}
+	v := deref(rest[0])
+	switch v.(type) {
+	case string, int, float64, bool, nil: // the common case, small
+	default:
+		if err := allowText(ctx, v, false); err != nil {
+			return nil, err
+		}
+	}
+	return builtin.String(v), nil
+}
+
+// allowText asks the budget for the bytes v takes written out.
+func allowText(ctx context.Context, v any, asJSON bool) error {
+	n, err := textSize(ctx, v, asJSON, budgetFrom(ctx).Limit())
+	if err != nil {
+		return err
+	}
+	return allow(ctx, n)
 }
