@@ -231,14 +231,22 @@ func stringOf(args ...any) (any, error) {
 		return nil, err
 	}
 	v := deref(rest[0])
-	switch v.(type) {
-	case string, int, float64, bool, nil: // the common case, small
-	default:
-		if err := allowText(ctx, v, false); err != nil {
-			return nil, err
-		}
+	if err := AllowText(ctx, v); err != nil {
+		return nil, err
 	}
 	return builtin.String(v), nil
+}
+
+// AllowText asks ctx's Budget for about the bytes v takes written out as
+// text, as string(v) writes it or a template's ${v} (JSON without
+// indentation, about as long). Strings, numbers, booleans and nil, whose
+// text is no larger than they are, pass at once.
+func AllowText(ctx context.Context, v any) error {
+	switch v.(type) {
+	case string, int, float64, bool, nil:
+		return nil
+	}
+	return allowText(ctx, v, false)
 }
 
 // allowText asks the budget for the bytes v takes written out.

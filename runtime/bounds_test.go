@@ -258,6 +258,32 @@ map:
 	}
 }
 
+func TestMemoryLimitStopsATemplate(t *testing.T) {
+	// The list is small; its text, for the command line, is not.
+	for _, step := range []string{`sh: 'true ${ map(1..1000, s) }'`, `exec: [true, '${ map(1..1000, s) }']`,
+		`assert: 'false'
+      message: '${ map(1..1000, s) }'`} {
+		t.Run(step, func(t *testing.T) {
+			o, _ := runYAML(t, `version: 1
+name: t
+workers: 1
+items: [1]
+limits: {memory: 16MiB}
+map:
+  steps:
+    - name: s
+      expr: repeat("x", 1000000)
+    - name: big
+      `+step+`
+`)
+			e := abortError(t, o.err)
+			if got, want := e.Error(), `map/big: item 0 (1): memory limit of 16MiB passed (limits.memory)`; got != want || e.Kind != KindLimit {
+				t.Errorf("error = %q (kind %s), want %q (kind limit)", got, e.Kind, want)
+			}
+		})
+	}
+}
+
 func TestMemoryLimitIsNotRetriedUnlessAsked(t *testing.T) {
 	for _, tt := range []struct {
 		when     string

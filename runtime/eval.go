@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/expr-lang/expr/vm"
+	"github.com/poolflow/poolflow/builtins"
 	"github.com/poolflow/poolflow/dsl"
 )
 
@@ -39,6 +40,20 @@ func (e *evaluator) run(p *dsl.Program) (any, error) {
 	return v, nil
 }
 
+// runPart evaluates a template's ${} part, and asks the guard for the bytes
+// its value takes as text: a list holding one long string a thousand times
+// is small, its text is not.
+func (e *evaluator) runPart(p *dsl.Program) (any, error) {
+	v, err := e.run(p)
+	if err == nil {
+		err = builtins.AllowText(e.guard.ctx, v)
+	}
+	if err != nil {
+		return nil, &partError{prog: p, err: err}
+	}
+	return v, nil
+}
+
 // render fills a template. With shell, every interpolated value is quoted
 // for /bin/sh, a list becoming its elements quoted one by one.
 func (e *evaluator) render(t *dsl.Template, shell bool) (string, error) {
@@ -51,9 +66,9 @@ func (e *evaluator) render(t *dsl.Template, shell bool) (string, error) {
 			b.WriteString(part.Lit)
 			continue
 		}
-		v, err := e.run(part.Expr)
+		v, err := e.runPart(part.Expr)
 		if err != nil {
-			return "", &partError{prog: part.Expr, err: err}
+			return "", err
 		}
 		if shell {
 			b.WriteString(shellWords(v))
@@ -70,9 +85,9 @@ func (e *evaluator) renderArgs(ts []*dsl.Template) ([]string, error) {
 	args := make([]string, 0, len(ts))
 	for _, t := range ts {
 		if len(t.Parts) == 1 && t.Parts[0].Expr != nil {
-			v, err := e.run(t.Parts[0].Expr)
+			v, err := e.runPart(t.Parts[0].Expr)
 			if err != nil {
-				return nil, &partError{prog: t.Parts[0].Expr, err: err}
+				return nil, err
 			}
 			if list, ok := asList(v); ok {
 				for _, el := range list {
