@@ -2,7 +2,6 @@ package builtins
 
 import (
 	"context"
-	"encoding/json"
 	"reflect"
 
 	"github.com/expr-lang/expr/builtin"
@@ -207,21 +206,22 @@ func digits(i int) int64 {
 	return n
 }
 
-// toJSON is expr's toJSON(v): v as JSON indented by two spaces.
+// toJSON is expr's toJSON(v): v as JSON indented by two spaces, as
+// json.MarshalIndent writes it.
 func toJSON(args ...any) (any, error) {
 	ctx, rest, err := ctxArgs("toJSON", args, 1)
 	if err != nil {
 		return nil, err
 	}
 	v := deref(rest[0])
-	if err := allowText(ctx, v, true); err != nil {
-		return nil, err
+	n, err := textSize(ctx, v, true, budgetFrom(ctx).Limit())
+	if err == nil {
+		err = allow(ctx, n)
 	}
-	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return nil, err
 	}
-	return string(b), nil
+	return jsonText(ctx, v, n)
 }
 
 // stringOf is expr's string(v): v as Go's %v writes it.
