@@ -35,7 +35,12 @@ type jsonWriter struct {
 	budget Budget
 	b      strings.Builder
 	values int
+	own    map[reflect.Type]methods // of the named types and pointers seen
 }
+
+// methods says whether a type, and its pointer, have MarshalJSON or
+// MarshalText.
+type methods struct{ value, pointer bool }
 
 var (
 	marshalerType     = reflect.TypeFor[json.Marshaler]()
@@ -51,7 +56,7 @@ func (w *jsonWriter) value(v reflect.Value, depth int) error {
 	case !v.IsValid():
 		w.b.WriteString("null")
 		return nil
-	case ownEncoding(v):
+	case w.ownEncoding(v):
 		return w.leaf(v, depth)
 	}
 	switch v.Kind() {
@@ -68,6 +73,9 @@ func (w *jsonWriter) value(v reflect.Value, depth int) error {
 		}
 		if v.Type().Elem().Kind() == reflect.Uint8 { // base64
 			return w.leaf(v, depth)
+		}
+		if ints, ok := v.Interface().([]int); ok { // a range: no value of it boxed
+			return w.ints(ints, depth)
 		}
 		return w.list(v, depth)
 	case reflect.Array:
@@ -105,14 +113,43 @@ func (w *jsonWriter) step(depth int) error {
 
 // ownEncoding reports whether encoding/json writes v by a method of its
 // type: MarshalJSON or MarshalText, on the value or, when v is
-// addressable, on its pointer.
-func ownEncoding(v reflect.Value) bool {
+// addressable, on its pointer. Only a named type, or a pointer, has
+// methods; what is found for a named type is kept.
+func (w *jsonWriter) ownEncoding(v reflect.Value) bool {
 	t := v.Type()
-	if t.Implements(marshalerType) || t.Implements(textMarshalerType) {
-		return true
+	if t.PkgPath() == "" && t.Kind() != reflect.Pointer {
+		return false
 	}
-	pt := reflect.PointerTo(t)
-	return v.CanAddr() && (pt.Implements(marshalerType) || pt.Implements(textMarshalerType))
+	m, seen := w.own[t]
+	if !seen {
+		pt := reflect.PointerTo(t)
+		m = methods{value: t.Implements(marshalerType) || t.Implements(textMarshalerType),
+			pointer: pt.Implements(marshalerType) || pt.Implements(textMarshalerType)}
+		if w.own == nil {
+			w.own = map[reflect.Type]methods{}
+		}
+		w.own[t] = m
+	}
+	return m.value || m.pointer && v.CanAddr()
+}
+
+// ints writes a list of integers, one a line.
+func (w *jsonWriter) ints(list []int, depth int) error {
+	if len(list) == 0 {
+		w.b.WriteString("[]")
+		return nil
+	}
+	w.b.WriteByte('[')
+	var num [20]byte
+	for i, n := range list {
+		if err := w.step(depth + 1); err != nil {
+			return err
+		}
+		w.separate(i, depth+1)
+		w.b.Write(strconv.AppendInt(num[:0], int64(n), 10))
+	}
+	w.closing(']', depth)
+	return nil
 }
 
 // list writes the elements of a slice or array, one a line.
