@@ -9,7 +9,9 @@
 // context.Context as their first parameter. expr inserts it from the
 // environment variable named [ContextVar]; the runtime attaches a [Scope]
 // to that context with [WithScope] to say where relative paths resolve and
-// where log lines go.
+// where log lines go, and a [Budget] with [WithBudget] to bound the memory
+// of the builtins that replace expr's repeat, replace, join, split,
+// splitAfter, flatten, toJSON and string.
 //
 // Everything in this package is safe for concurrent use.
 package builtins

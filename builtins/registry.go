@@ -2,11 +2,13 @@ package builtins
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/conf"
 )
 
 // ContextVar is the name of the environment variable that carries the
@@ -37,6 +39,10 @@ type Builtin struct {
 	// SideEffects is true when calling it changes the world: it writes
 	// files, uses the network, sleeps or logs. Dry runs never call these.
 	SideEffects bool
+	// Validate, when set, checks the argument types of a call and gives
+	// its result type in place of Types, as some of expr's own builtins
+	// do; Types[0] still says whether the context comes first.
+	Validate func(args []reflect.Type) (reflect.Type, error)
 }
 
 // registry is every builtin, sorted by name.
@@ -85,6 +91,63 @@ var registry = sortByName([]Builtin{
 		Signature: "fail(message string)",
 		Fn:        fail,
 		Types:     []any{new(func(string) any)},
+	},
+	{
+		Name:      "flatten",
+		Doc:       "flatten(list) -> list: the elements of list and of the lists in it, in order, as one list",
+		Signature: "flatten(list []any) []any",
+		Fn:        asExpr(flatten),
+		Types:     []any{new(func(context.Context, any) []any)},
+		Validate:  flattenTypes,
+	},
+	{
+		Name:      "join",
+		Doc:       "join(list[, sep]) -> string: the strings of a list, with sep between them",
+		Signature: "join(list []string[, sep string]) string",
+		Fn:        asExpr(join),
+		Types:     withContext("join"),
+	},
+	{
+		Name:      "repeat",
+		Doc:       "repeat(s, n) -> string: s written n times",
+		Signature: "repeat(s string, n int) string",
+		Fn:        asExpr(repeat),
+		Types:     withContext("repeat"),
+	},
+	{
+		Name:      "replace",
+		Doc:       "replace(s, old, new[, n]) -> string: s with the first n (or every) old replaced by new",
+		Signature: "replace(s string, old string, new string[, n int]) string",
+		Fn:        asExpr(replace),
+		Types:     withContext("replace"),
+	},
+	{
+		Name:      "split",
+		Doc:       "split(s, sep[, n]) -> list of strings: s cut at each sep, into at most n parts",
+		Signature: "split(s string, sep string[, n int]) []string",
+		Fn:        asExpr(split),
+		Types:     withContext("split"),
+	},
+	{
+		Name:      "splitAfter",
+		Doc:       "splitAfter(s, sep[, n]) -> list of strings: as split, each part keeping its sep",
+		Signature: "splitAfter(s string, sep string[, n int]) []string",
+		Fn:        asExpr(splitAfter),
+		Types:     withContext("splitAfter"),
+	},
+	{
+		Name:      "string",
+		Doc:       "string(v) -> string: v as text, as Go's %v writes it",
+		Signature: "string(v any) string",
+		Fn:        asExpr(stringOf),
+		Types:     withContext("string"),
+	},
+	{
+		Name:      "toJSON",
+		Doc:       "toJSON(v) -> string: v as JSON, indented by two spaces",
+		Signature: "toJSON(v any) string",
+		Fn:        asExpr(toJSON),
+		Types:     withContext("toJSON"),
 	},
 	{
 		Name:      "glob",
@@ -209,7 +272,19 @@ func Options() []expr.Option {
 func options(bs []Builtin) []expr.Option {
 	opts := make([]expr.Option, 0, len(bs)+1)
 	for _, b := range bs {
-		opts = append(opts, expr.Function(b.Name, Guard(b.Name, b.Fn), b.Types...))
+		opts = append(opts, function(b))
 	}
 	return append(opts, expr.WithContext(ContextVar))
+}
+
+// function is the expr option that makes b callable.
+func function(b Builtin) expr.Option {
+	add := expr.Function(b.Name, Guard(b.Name, b.Fn), b.Types...)
+	if b.Validate == nil {
+		return add
+	}
+	return func(c *conf.Config) {
+		add(c)
+		c.Functions[b.Name].Validate = b.Validate
+	}
 }

@@ -18,9 +18,10 @@ func TestRegistry(t *testing.T) {
 	}
 	want := map[string]bool{
 		"append_file": true, "basename": false, "dirname": false, "env": false, "exists": false,
-		"fail": false, "glob": false, "http_get": true, "log": true, "read_csv": false,
-		"read_file": false, "read_json": false, "read_lines": false, "sha256": false,
-		"sleep": true, "uniq": false, "write_file": true,
+		"fail": false, "flatten": false, "glob": false, "http_get": true, "join": false, "log": true,
+		"read_csv": false, "read_file": false, "read_json": false, "read_lines": false,
+		"repeat": false, "replace": false, "sha256": false, "sleep": true, "split": false,
+		"splitAfter": false, "string": false, "toJSON": false, "uniq": false, "write_file": true,
 	}
 	checkResult(t, sideEffects, nil, want, "")
 	names := func(bs []Builtin) []string {
@@ -71,8 +72,8 @@ func TestLookup(t *testing.T) {
 	if !ok || b.Name != "read_csv" || !strings.HasPrefix(b.Doc, "read_csv(path)") {
 		t.Errorf("Lookup(read_csv) = %q, %v", b.Name, ok)
 	}
-	if b, ok := Lookup("flatten"); ok {
-		t.Errorf("Lookup(flatten) = %q, want expr's own flatten left alone", b.Name)
+	if b, ok := Lookup("concat"); ok {
+		t.Errorf("Lookup(concat) = %q, want expr's own concat left alone", b.Name)
 	}
 }
 

@@ -258,7 +258,7 @@ func (c *compiler) compileExpr(src exprSource, sc *scope, wantBool bool) *Progra
 	if wantBool {
 		opts = append(opts, expr.AsBool())
 	}
-	prog, err := expr.Compile(src.text, opts...)
+	prog, err := compileGuarded(src.text, opts...)
 	if err != nil {
 		c.exprError(src, err, "expr", "")
 		return nil

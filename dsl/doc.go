@@ -12,6 +12,9 @@
 //   - Compile type-checks every expression against the environment of the
 //     place it appears in and produces a Plan: immutable, safe to share
 //     between goroutines, with every expression compiled exactly once.
+//     After expr's checker and optimizer, one more pass makes every closure
+//     body report to a Guard and every range a..b call a Ranger, which the
+//     runtime provides to stop long evaluations and bound their memory.
 //
 // Every problem found on the way is a Diagnostic carrying the file, line and
 // column it refers to. The phases collect all problems instead of stopping at

@@ -21,7 +21,9 @@ type Program struct {
 }
 
 // Run evaluates the program with env. v may be reused between calls by one
-// goroutine; a nil v allocates a fresh VM.
+// goroutine; a nil v allocates a fresh VM. When env[GuardVar] holds a
+// Guard, every closure body's value passes through it, and when
+// env[RangerVar] holds a Ranger, it builds every range (see Guard).
 func (p *Program) Run(v *vm.VM, env map[string]any) (any, error) {
 	if v == nil {
 		v = &vm.VM{}

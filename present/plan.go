@@ -177,7 +177,7 @@ func describeRetry(p dsl.Policy) string {
 	if p.When != nil {
 		s += " while " + strings.TrimSpace(p.When.Source)
 	} else {
-		s += " on any error but cancellation"
+		s += " on any error but a cancellation or a limit"
 	}
 	return s
 }

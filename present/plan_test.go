@@ -25,7 +25,7 @@ func TestPolicy(t *testing.T) {
 		{"skip in a callback", "callbacks.done", dsl.Policy{Attempts: 1, Then: dsl.PolicySkip},
 			"record the failure and go on"},
 		{"retry short form", "map", retry,
-			"retry, 3 attempts in all, waiting 100ms doubling up to 5s on any error but cancellation; then abort the whole run"},
+			"retry, 3 attempts in all, waiting 100ms doubling up to 5s on any error but a cancellation or a limit; then abort the whole run"},
 		{"constant backoff with jitter and when", "map",
 			dsl.Policy{Attempts: 2, Delay: time.Second, Backoff: dsl.BackoffConstant, MaxDelay: 5 * time.Second, Jitter: 0.25, When: when, Then: dsl.PolicySkip},
 			`retry, 2 attempts in all, waiting 1s ±25% while error.kind == "exit"; then skip the item (recorded as failed) and go on`},

@@ -17,4 +17,6 @@
 //     the cause.
 //   - When Engine.Run returns, every goroutine and process it started has
 //     ended.
+//   - Every evaluation has a guard (budget.go) that stops it soon after its
+//     step's context ends and fails it with kind limit past limits.memory.
 package runtime

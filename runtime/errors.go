@@ -134,9 +134,12 @@ func DisplayItem(item any) string {
 func kindOf(run context.Context, err error) Kind {
 	var pe *builtins.PanicError
 	var fe *builtins.FailError
+	var le *LimitError
 	switch {
 	case run.Err() != nil:
 		return KindCancelled
+	case errors.As(err, &le):
+		return KindLimit
 	case errors.As(err, &pe):
 		return KindPanic
 	case errors.As(err, &fe):

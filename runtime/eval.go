@@ -8,31 +8,50 @@ import (
 	"strings"
 
 	"github.com/expr-lang/expr/vm"
+	"github.com/poolflow/poolflow/builtins"
 	"github.com/poolflow/poolflow/dsl"
 )
 
 // evaluator runs compiled programs for one goroutine. It owns its VM and its
 // environment map, which it reuses from one evaluation to the next so that
 // an item costs no new map: the compiled programs are shared, these are not.
+// Its guard stops an evaluation when the context builtins see is done, or
+// when it passes limits.memory.
 type evaluator struct {
-	vm  vm.VM
-	env map[string]any
+	vm    vm.VM
+	env   map[string]any
+	guard *guard
 }
 
-// memoryBudget bounds what one evaluation may build, counted in list
-// elements and the like, as expr counts it. expr's default, a million,
-// stops a pipeline that concatenates a million rows; this one only stops
-// a runaway expression (say 1..1e12) before it takes the machine's memory.
-const memoryBudget = 1_000_000_000
-
-func newEvaluator(params any) *evaluator {
-	e := &evaluator{env: map[string]any{"params": params}}
-	e.vm.MemoryBudget = memoryBudget
+func newEvaluator(plan *dsl.Plan) *evaluator {
+	g := newGuard(plan.Limits.Memory)
+	e := &evaluator{guard: g, env: map[string]any{"params": plan.Params,
+		dsl.GuardVar: dsl.Guard(g.check), dsl.RangerVar: dsl.Ranger(g.rangeOf)}}
+	e.vm.MemoryBudget = g.elements()
 	return e
 }
 
 func (e *evaluator) run(p *dsl.Program) (any, error) {
-	return p.Run(&e.vm, e.env)
+	e.guard.enter(e.env)
+	v, err := p.Run(&e.vm, e.env)
+	if err != nil {
+		return nil, e.guard.explain(err)
+	}
+	return v, nil
+}
+
+// runPart evaluates a template's ${} part, and asks the guard for the bytes
+// its value takes as text: a list holding one long string a thousand times
+// is small, its text is not.
+func (e *evaluator) runPart(p *dsl.Program) (any, error) {
+	v, err := e.run(p)
+	if err == nil {
+		err = builtins.AllowText(e.guard.ctx, v)
+	}
+	if err != nil {
+		return nil, &partError{prog: p, err: err}
+	}
+	return v, nil
 }
 
 // render fills a template. With shell, every interpolated value is quoted
@@ -48,9 +67,9 @@ func (e *evaluator) render(t *dsl.Template, shell bool) (string, error) {
 			b.WriteString(part.Lit)
 			continue
 		}
-		v, err := e.run(part.Expr)
+		v, err := e.runPart(part.Expr)
 		if err != nil {
-			return "", &partError{prog: part.Expr, err: err}
+			return "", err
 		}
 		if shell {
 			b.WriteString(shellWords(v, part.Quote))
@@ -67,9 +86,9 @@ func (e *evaluator) renderArgs(ts []*dsl.Template) ([]string, error) {
 	args := make([]string, 0, len(ts))
 	for _, t := range ts {
 		if len(t.Parts) == 1 && t.Parts[0].Expr != nil {
-			v, err := e.run(t.Parts[0].Expr)
+			v, err := e.runPart(t.Parts[0].Expr)
 			if err != nil {
-				return nil, &partError{prog: t.Parts[0].Expr, err: err}
+				return nil, err
 			}
 			if list, ok := asList(v); ok {
 				for _, el := range list {

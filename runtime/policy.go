@@ -34,6 +34,13 @@ func decide(p dsl.Policy, kind Kind, attempt int, when bool) action {
 	return actAbort
 }
 
+// retriedByDefault is retry.when's default: every kind but cancelled,
+// which decide never retries, and limit, since an expression that passed
+// the memory limit would pass it again.
+func retriedByDefault(kind Kind) bool {
+	return kind != KindCancelled && kind != KindLimit
+}
+
 // policyWords says in a few words what a policy did with a final failure.
 func policyWords(p dsl.Policy) string {
 	if p.Attempts > 1 {
@@ -111,9 +118,13 @@ func (r *runner) setAttempt(n int) {
 
 // retryWhen evaluates retry.when for a failure. It is only asked when a
 // retry is possible; a `when` that fails counts as false, and its error is
-// added to the failure's message so that it is not lost.
+// added to the failure's message so that it is not lost. Without a `when`,
+// see retriedByDefault.
 func (r *runner) retryWhen(p dsl.Policy, err *Error, attempt int) bool {
-	if p.When == nil || attempt >= p.Attempts || err.Kind == KindCancelled {
+	if p.When == nil {
+		return retriedByDefault(err.Kind)
+	}
+	if attempt >= p.Attempts || err.Kind == KindCancelled {
 		return true
 	}
 	saved := r.ev.env["error"] // callbacks.error's own error variable

@@ -48,6 +48,16 @@ func TestDecide(t *testing.T) {
 	}
 }
 
+func TestRetriedByDefault(t *testing.T) {
+	for _, k := range []Kind{KindExpr, KindAssert, KindExit, KindTimeout, KindPanic, KindFail, KindInit,
+		KindCallback, KindSource, KindOutput, KindInterrupted, KindCancelled, KindLimit} {
+		want := k != KindCancelled && k != KindLimit
+		if got := retriedByDefault(k); got != want {
+			t.Errorf("retriedByDefault(%s) = %t, want %t", k, got, want)
+		}
+	}
+}
+
 func actionName(a action) string {
 	switch a {
 	case actOK:

@@ -40,7 +40,7 @@ func openSource(ctx context.Context, plan *dsl.Plan, stdin io.Reader) (source, e
 // openNamedSource is openSource, also returning the path a file source
 // reads, as the file's template gave it.
 func openNamedSource(ctx context.Context, plan *dsl.Plan, stdin io.Reader) (source, string, error) {
-	ev := newEvaluator(plan.Params)
+	ev := newEvaluator(plan)
 	ev.env[builtins.ContextVar] = builtins.WithScope(ctx, &builtins.Scope{Dir: plan.Dir, Index: -1})
 	it := plan.Items
 	switch it.Kind {

@@ -34,7 +34,7 @@ type runner struct {
 }
 
 func newRunner(run context.Context, plan *dsl.Plan, worker int, log func(string)) *runner {
-	r := &runner{run: run, dir: plan.Dir, output: plan.Limits.Output, ev: newEvaluator(plan.Params), worker: worker, index: -1,
+	r := &runner{run: run, dir: plan.Dir, output: plan.Limits.Output, ev: newEvaluator(plan), worker: worker, index: -1,
 		scope: &builtins.Scope{Dir: plan.Dir, Log: log, Index: -1}}
 	r.base, r.cur = builtins.WithScope(run, r.scope), run
 	r.ev.env[builtins.ContextVar] = r.base

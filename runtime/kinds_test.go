@@ -1,0 +1,33 @@
+package runtime
+
+import (
+	"context"
+	"testing"
+
+	"github.com/expr-lang/expr/file"
+	"github.com/poolflow/poolflow/builtins"
+)
+
+func TestKindOf(t *testing.T) {
+	limit := &LimitError{Key: "limits.memory", Limit: 1 << 20}
+	wrapped := &file.Error{Message: limit.Error(), Prev: limit}
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	tests := []struct {
+		name string
+		run  context.Context
+		err  error
+		want Kind
+	}{
+		{"a limit", context.Background(), wrapped, KindLimit},
+		{"a limit as the run ends", done, wrapped, KindCancelled},
+		{"a step's timeout", context.Background(), &file.Error{Prev: context.DeadlineExceeded}, KindTimeout},
+		{"an expression's own error", context.Background(), &file.Error{Message: "unknown name x"}, KindExpr},
+		{"a panic", context.Background(), &builtins.PanicError{Func: "f"}, KindPanic},
+	}
+	for _, tt := range tests {
+		if got := kindOf(tt.run, tt.err); got != tt.want {
+			t.Errorf("%s: kindOf = %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}
