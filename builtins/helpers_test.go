@@ -10,6 +10,7 @@ import (
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
+	"github.com/poolflow/poolflow/files"
 )
 
 // callCase is one call of a builtin's Fn in a fresh temporary directory.
@@ -30,7 +31,7 @@ func runCases(t *testing.T, fn string, cases []callCase) {
 			dir := t.TempDir()
 			writeFiles(t, dir, c.files)
 			got, err := callIn(t.Context(), &Scope{Dir: dir, Index: -1}, fn, c.args...)
-			checkResult(t, got, err, c.want, strings.ReplaceAll(c.err, "$DIR", dir))
+			checkResult(t, got, err, c.want, strings.ReplaceAll(c.err, "$DIR", files.Display(dir)))
 		})
 	}
 }

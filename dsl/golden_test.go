@@ -10,6 +10,7 @@ import (
 
 	"github.com/poolflow/poolflow/builtins"
 	"github.com/poolflow/poolflow/dsl"
+	"github.com/poolflow/poolflow/files"
 	"github.com/poolflow/poolflow/present"
 	"github.com/rogpeppe/go-internal/txtar"
 )
@@ -76,7 +77,8 @@ func loadArchive(t *testing.T, ar *txtar.Archive) string {
 	if plan != nil {
 		present.Plan(&b, plan, "(not counted)")
 	}
-	return strings.ReplaceAll(b.String(), dir, "$DIR")
+	out := strings.ReplaceAll(b.String(), dir, "$DIR")
+	return strings.ReplaceAll(out, files.Display(dir), "$DIR") // as the plan shows it, from wherever the tests run
 }
 
 func section(ar *txtar.Archive, name string) string {

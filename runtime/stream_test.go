@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"github.com/poolflow/poolflow/files"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -92,7 +93,7 @@ map:
     - expr: item
 `)
 	e := abortError(t, o.err)
-	want := `lines "missing.txt": no such file or directory (looked for ` + filepath.Join(dir, "missing.txt") + ")"
+	want := `lines "missing.txt": no such file or directory (looked for ` + files.Display(filepath.Join(dir, "missing.txt")) + ")"
 	if e.Kind != KindSource || e.Stage != "items" || e.Message != want {
 		t.Errorf("error: kind %s, stage %s, message %q; want source, items, %q", e.Kind, e.Stage, e.Message, want)
 	}
