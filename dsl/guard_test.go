@@ -145,8 +145,8 @@ func TestGuardStopsAtTheBuiltin(t *testing.T) {
 	if !errors.Is(err, stop) {
 		t.Fatalf("error = %v, want the guard's", err)
 	}
-	sub, span := prog.Failing(err)
-	if pos := prog.ErrorPos(err); pos.Line != 6 || pos.Col != 20 || sub != "filter(1..5, # > item)" || span != 6 {
+	at, sub := prog.Failing(err)
+	if pos, span := at.From, at.Width(); pos.Line != 6 || pos.Col != 20 || sub != "filter(1..5, # > item)" || span != 6 {
 		t.Errorf("error at %d:%d, %q, span %d; want 6:20, filter(1..5, # > item), 6", pos.Line, pos.Col, sub, span)
 	}
 }

@@ -129,19 +129,53 @@ type ProcessResult struct {
 	Code   int    `expr:"code" json:"code"`
 }
 
-// ErrorValue is what expressions see as error: in callbacks.error,
-// retry.when and fallback.
+// ErrorValue is a failure as data: what expressions see as error (in
+// callbacks.error, retry.when and fallback, and in the errors list), and
+// the one JSON shape of a failure, in JSON lines, in the report and in an
+// output of errors. Positions are 1-based; 0 and "" mean unknown.
 type ErrorValue struct {
-	Kind     string `expr:"kind" json:"kind"`
+	Kind       string      `expr:"kind" json:"kind" enum:"expr,assert,exit,timeout,panic,fail,cancelled,init,callback,source,output,interrupted,limit,max_failures" doc:"the error kind (spec.md §7)"`
+	Message    string      `expr:"message" json:"message"`
+	Headline   string      `expr:"headline" json:"headline" doc:"the first line of the failure as poolflow prints it"`
+	Stage      string      `expr:"stage" json:"stage"`
+	Step       string      `expr:"step" json:"step" doc:"the step's name or step N; empty for a whole stage"`
+	Item       any         `expr:"item" json:"-"`
+	ItemText   *string     `expr:"-" json:"item" doc:"the item as text, at most 200 characters; null when the failure is not about an item"`
+	Index      int         `expr:"index" json:"index" doc:"the item's index; -1 when none"`
+	Worker     int         `expr:"worker" json:"worker" doc:"-1 when none"`
+	Attempt    int         `expr:"attempt" json:"attempt" doc:"the attempt that failed, from 1; 0 when none"`
+	Attempts   int         `expr:"attempts" json:"attempts" doc:"attempts allowed in all"`
+	Policy     string      `expr:"policy" json:"policy" doc:"what the policy did, such as retry, then skip; empty when it decided nothing"`
+	Position   string      `expr:"position" json:"position" doc:"FILE:LINE:COL of the failing expression or step, or empty"`
+	File       string      `expr:"file" json:"file"`
+	Line       int         `expr:"line" json:"line"`
+	Column     int         `expr:"column" json:"column"`
+	EndLine    int         `expr:"end_line" json:"end_line"`
+	EndColumn  int         `expr:"end_column" json:"end_column"`
+	Causes     []string    `expr:"causes" json:"causes" doc:"the messages of the wrapped causes that add to message"`
+	Expression string      `expr:"expression" json:"expression" doc:"the failing sub-expression, when it is more than a name"`
+	Values     []NamedText `expr:"values" json:"values" doc:"the variables the failing expression read, as text"`
+	Command    []string    `expr:"command" json:"command" doc:"the command as run: its argv; empty for other steps"`
+	Code       int         `expr:"code" json:"code" doc:"the exit status of an sh or exec step (128+N for signal N, -1 when it did not start); 0 otherwise"`
+	Stderr     string      `expr:"stderr" json:"stderr" doc:"the last 20 lines of its standard error"`
+	Stack      []string    `expr:"stack" json:"stack" doc:"a panic's Go frames, each function (file:line)"`
+	Notes      []NoteValue `expr:"notes" json:"notes" doc:"secondary failures, each with its own position"`
+}
+
+// NamedText is a variable and its value, as text.
+type NamedText struct {
+	Name  string `expr:"name" json:"name"`
+	Value string `expr:"value" json:"value"`
+}
+
+// NoteValue is a secondary failure: a retry.when or a fallback that failed,
+// the failure budget that was passed.
+type NoteValue struct {
 	Message  string `expr:"message" json:"message"`
-	Stage    string `expr:"stage" json:"stage"`
-	Step     string `expr:"step" json:"step"`
-	Item     any    `expr:"item" json:"item"`
-	Index    int    `expr:"index" json:"index"`
-	Attempt  int    `expr:"attempt" json:"attempt"`
-	Code     int    `expr:"code" json:"code"`
-	Stderr   string `expr:"stderr" json:"stderr"`
 	Position string `expr:"position" json:"position"`
+	File     string `expr:"file" json:"file"`
+	Line     int    `expr:"line" json:"line"`
+	Column   int    `expr:"column" json:"column"`
 }
 
 // Stats is what expressions see as stats in callbacks.done and output.

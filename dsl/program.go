@@ -41,30 +41,28 @@ func (p *Program) ErrorPos(err error) Pos {
 	return p.Pos
 }
 
-// Failing returns the part of Source an error from Run points at, when it
-// says more than the one token expr locates, and how many characters of
-// the file to underline for that token. The part is widened by syntax
-// alone: a call or index takes its brackets and the name before them, so
-// that a failure at read_file shows read_file(item) and one at [ shows
-// item[1].
-func (p *Program) Failing(err error) (sub string, span int) {
+// Failing returns where in the file an error from Run points, as a range
+// (the token expr located, or the start of the program), and the part of
+// Source that failed when it says more than that token. The part is
+// widened by syntax alone: a call or index takes its brackets and the name
+// before them, so that a failure at read_file shows read_file(item) and
+// one at [ shows item[1].
+func (p *Program) Failing(err error) (at Range, sub string) {
 	var fe *file.Error
 	if !errors.As(err, &fe) || p.at == nil {
-		return "", 1
+		return At(p.Pos), ""
 	}
 	r := []rune(p.Source)
 	from, to := min(max(fe.From, 0), len(r)), min(max(fe.To, 0), len(r))
 	if to <= from {
-		return "", 1
+		return At(p.at(from)), ""
 	}
-	if a, b := p.at(from), p.at(to-1); a.Line == b.Line {
-		span = b.Col - a.Col + 1
-	}
+	at = Range{From: p.at(from), To: p.at(to - 1)}
 	wideFrom, wideTo := widen(r, from, to)
 	if wideTo-wideFrom > to-from && wideTo-wideFrom < len(r) {
 		sub = string(r[wideFrom:wideTo])
 	}
-	return sub, max(span, 1)
+	return at, sub
 }
 
 // widen grows the token r[from:to] to the call or index expression it

@@ -1,7 +1,6 @@
 package present
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -11,64 +10,54 @@ import (
 )
 
 // Failure writes a failure as compilers write errors, in the same form
-// as validation diagnostics: a first line FILE:LINE:COL: error: ... that
-// tools parse and editors jump to, saying where, which item, after how many
-// attempts under which policy; then the pipeline's source line with a caret
-// under the failing expression or step; then notes: the cause chain, the
-// sub-expression and the values involved, the command as run with its
-// exit status and the end of its standard error, a panic's stack. src is
-// the pipeline file's text.
+// as validation diagnostics: a first line FILE:LINE:COL: error: HEADLINE
+// that tools parse and editors jump to, saying what failed, after how many
+// attempts, under which policy; then the pipeline's source line with a
+// caret under the failing expression or step; then notes: the kind and
+// message, the cause chain, the sub-expression and the values it read, the
+// command as run (shell-quoted, so that it can be pasted) with its exit
+// status and the end of its standard error, a panic's callers; then each
+// secondary failure (a retry.when or a fallback that failed, the budget
+// passed) with its own place in the file. src is the pipeline file's text.
 // With SeverityWarning it is a failure its policy skipped: the run goes
 // on.
 func Failure(w io.Writer, e *runtime.Error, src []byte, st Style, sev dsl.Severity) {
-	line := e.Pos.Line
+	pos := e.At.From
 	word := paint(st.Error, sev.String())
 	if sev == dsl.SeverityWarning {
 		word = paint(st.Warning, sev.String())
 	}
-	if e.Pos.IsValid() {
-		fmt.Fprintf(w, "%s: %s: %s\n", paint(st.Location, e.Pos.String()), word, Headline(e))
-		for _, l := range snippet(src, e.Pos, e.Span, st) {
+	if pos.IsValid() {
+		fmt.Fprintf(w, "%s: %s: %s\n", paint(st.Location, pos.String()), word, e.Headline())
+		for _, l := range snippet(src, pos, e.At.Width(), st) {
 			fmt.Fprintln(w, l)
 		}
 	} else {
-		fmt.Fprintf(w, "%s: %s\n", word, Headline(e))
+		fmt.Fprintf(w, "%s: %s\n", word, e.Headline())
 	}
 	for _, n := range notes(e) {
 		if n.label == "" {
-			fmt.Fprintln(w, quoteLine(line, n.text, st))
+			fmt.Fprintln(w, quoteLine(pos.Line, n.text, st))
 		} else {
-			fmt.Fprintln(w, noteLine(line, n.label, n.text, st))
+			fmt.Fprintln(w, noteLine(pos.Line, n.label, n.text, st))
 		}
 	}
+	for _, n := range e.Notes {
+		secondary(w, n, pos.Line, src, st)
+	}
 }
 
-// Headline is the first line's message: where, which item, how many
-// attempts under which policy.
-func Headline(e *runtime.Error) string {
-	var b strings.Builder
-	b.WriteString(e.Where())
-	switch {
-	case e.Index >= 0:
-		fmt.Fprintf(&b, ": item %d %s failed", e.Index, runtime.DisplayItem(e.Item))
-	case e.Worker >= 0:
-		fmt.Fprintf(&b, ": worker %d failed", e.Worker)
-	default:
-		b.WriteString(" failed")
+// secondary writes a secondary failure: a note, then where it stands, as
+// compilers point at a second place.
+func secondary(w io.Writer, n *runtime.Note, line int, src []byte, st Style) {
+	fmt.Fprintln(w, noteLine(line, "note", n.Error(), st))
+	if !n.At.From.IsValid() {
+		return
 	}
-	if e.Attempts > 1 {
-		fmt.Fprintf(&b, " after %d of %d attempts", e.Attempt, e.Attempts)
+	fmt.Fprintln(w, gutterPad(line)+paint(st.Location, "--> "+n.At.From.String()))
+	for _, l := range snippet(src, n.At.From, n.At.Width(), st) {
+		fmt.Fprintln(w, l)
 	}
-	if e.Policy != "" {
-		fmt.Fprintf(&b, " (%s)", e.Policy)
-	}
-	return b.String()
-}
-
-// telling reports whether a failing sub-expression says more than the
-// caret: not a lone name or bracket.
-func telling(sub string) bool {
-	return len(sub) >= 3 && strings.ContainsAny(sub, "()[]+-*/.<>=!&|?:, ")
 }
 
 // note is one line under the snippet; an empty label quotes evidence.
@@ -76,26 +65,42 @@ type note struct{ label, text string }
 
 // notes are the lines under the snippet, most telling first.
 func notes(e *runtime.Error) []note {
-	out := []note{{"error", fmt.Sprintf("%s: %s", e.Kind, firstLine(e.Message))}}
-	for _, c := range causes(e) {
+	ev := e.Evidence
+	out := []note{{"error", fmt.Sprintf("%s: %s", e.Kind, firstLine(e.Message()))}}
+	for _, c := range e.Causes() {
 		out = append(out, note{"cause", c})
 	}
-	if telling(e.SubExpr) && e.Kind != runtime.KindFail { // fail(...) said it all
-		out = append(out, note{"in", e.SubExpr})
+	if ev.Expr != "" {
+		out = append(out, note{"in", ev.Expr})
 	}
-	for _, v := range e.Values {
-		out = append(out, note{"value", v})
+	for _, v := range ev.Values {
+		out = append(out, note{"value", v.Name + " = " + v.Value})
 	}
-	if e.Command != "" {
-		first, rest, _ := strings.Cut(strings.TrimRight(e.Command, "\n"), "\n")
-		out = append(out, note{"command", first})
-		out = appendLines(out, rest)
+	out = appendCommand(out, ev)
+	if e.Kind == runtime.KindExit && ev.ExitCode > 0 {
+		out = append(out, note{"exit status", fmt.Sprint(ev.ExitCode)})
 	}
-	if e.Kind == runtime.KindExit && e.Code > 0 {
-		out = append(out, note{"exit status", fmt.Sprint(e.Code)})
+	out = appendBlock(out, fmt.Sprintf("stderr, last %d lines", runtime.StderrTailLines), ev.Stderr)
+	out = appendBlock(out, "stdout, its head and tail", ev.Stdout)
+	return appendBlock(out, "stack", strings.Join(ev.Callers, "\n"))
+}
+
+// appendCommand shows the command as run: an sh step's text, its first
+// line on the note and the others quoted; an exec step's argv shell-quoted,
+// so that an argument with spaces reads as one and the line can be pasted.
+func appendCommand(out []note, ev runtime.Evidence) []note {
+	switch {
+	case len(ev.Argv) == 0:
+		return out
+	case ev.IsShell():
+		first, rest, _ := strings.Cut(strings.TrimRight(ev.Argv[2], "\n"), "\n")
+		return appendLines(append(out, note{"command", first}), rest)
 	}
-	out = appendBlock(out, fmt.Sprintf("stderr, last %d lines", runtime.StderrTailLines), e.Stderr)
-	return appendBlock(out, "stack", TrimStack(e.Stack))
+	words := make([]string, len(ev.Argv))
+	for i, a := range ev.Argv {
+		words[i] = runtime.ShellQuote(a)
+	}
+	return append(out, note{"command", strings.Join(words, " ")})
 }
 
 // appendBlock adds a labelled block of quoted lines when text is not empty.
@@ -116,67 +121,6 @@ func appendLines(out []note, text string) []note {
 		out = append(out, note{"", l})
 	}
 	return out
-}
-
-// causes lists the messages of the wrapped errors that add something to
-// the message already shown.
-func causes(e *runtime.Error) []string {
-	var out []string
-	seen := e.Message
-	for err := e.Cause; err != nil; {
-		msg := runtime.MessageOf(err)
-		if next, ok := err.(*runtime.Error); ok {
-			msg = next.Message
-		}
-		restates := msg == context.DeadlineExceeded.Error() || msg == context.Canceled.Error() // the kind says it
-		if !restates && !strings.Contains(seen, msg) {
-			out = append(out, msg)
-			seen += "\n" + msg
-		}
-		u, ok := err.(interface{ Unwrap() error })
-		if !ok {
-			break
-		}
-		err = u.Unwrap()
-	}
-	return out
-}
-
-// TrimStack keeps the frames of a Go stack that tell where a panic came
-// from: it drops the goroutine header, the runtime's and the panic
-// wrapper's frames, and everything from expr's VM on (poolflow's own
-// plumbing), and writes each frame as "function (file:line)".
-func TrimStack(stack string) string {
-	lines := strings.Split(strings.TrimRight(stack, "\n"), "\n")
-	var frames []string
-	afterPanic := false
-	for i := 0; i+1 < len(lines); i++ {
-		fn := strings.TrimSpace(lines[i])
-		if strings.HasPrefix(fn, "goroutine ") || strings.HasPrefix(lines[i], "\t") {
-			continue
-		}
-		loc := strings.TrimSpace(lines[i+1])
-		if j := strings.LastIndex(loc, " +0x"); j > 0 {
-			loc = loc[:j]
-		}
-		name := fn
-		if j := strings.LastIndex(name, "("); j > 0 {
-			name = name[:j]
-		}
-		switch {
-		case name == "panic":
-			afterPanic, frames = true, nil
-			continue
-		case strings.HasPrefix(name, "runtime.") || strings.HasPrefix(name, "runtime/debug."):
-			continue
-		case strings.HasPrefix(name, "github.com/expr-lang/expr/"):
-			return strings.Join(frames, "\n")
-		}
-		if afterPanic || len(frames) < 20 {
-			frames = append(frames, fmt.Sprintf("%s (%s)", name, loc))
-		}
-	}
-	return strings.Join(frames, "\n")
 }
 
 // firstLine shortens a multi-line message for one-line displays.

@@ -44,8 +44,8 @@ map:
 	if got, want := e.Error(), `map/convert: item 0 "a.csv": exit status 3`; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
-	if e.Code != 3 || e.Stderr != "bad header in a.csv" {
-		t.Errorf("code %d, stderr %q; want 3, %q", e.Code, e.Stderr, "bad header in a.csv")
+	if e.Evidence.ExitCode != 3 || e.Evidence.Stderr != "bad header in a.csv" {
+		t.Errorf("code %d, stderr %q; want 3, %q", e.Evidence.ExitCode, e.Evidence.Stderr, "bad header in a.csv")
 	}
 	var b bytes.Buffer
 	Failure(&b, e, []byte(src), Style{}, dsl.SeverityError)

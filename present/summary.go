@@ -11,7 +11,7 @@ import (
 
 // SummaryText is the end-of-run summary: counts, wall time, per-stage
 // durations, the slowest items, and where the output went.
-func SummaryText(s *runtime.Summary, j *runtime.Journal) string {
+func SummaryText(s *runtime.Summary, j *runtime.Tally) string {
 	var b strings.Builder
 	st := s.Stats
 	unread := ""
@@ -96,14 +96,14 @@ type SlowJSON struct {
 }
 
 // Summary is the summary as a JSON line.
-func Summary(s *runtime.Summary, j *runtime.Journal) SummaryEvent {
+func Summary(s *runtime.Summary, j *runtime.Tally) SummaryEvent {
 	st := s.Stats
 	return SummaryEvent{Type: "summary", OK: st.OK, Skipped: st.Skipped, Failed: s.Failed, Cancelled: s.Cancelled,
 		NotStarted: s.NotStarted, Unread: s.Unread, Retried: st.Retried, Fallbacks: st.Fallbacks,
 		ElapsedMS: ms(st.Elapsed), Stages: stagesOf(j), Slowest: slowestOf(j), Output: s.Output}
 }
 
-func stagesOf(j *runtime.Journal) []StageJSON {
+func stagesOf(j *runtime.Tally) []StageJSON {
 	out := []StageJSON{}
 	for _, x := range j.StageStats() {
 		out = append(out, StageJSON{Stage: x.Stage, Runs: x.Count, P50MS: ms(x.P50), P95MS: ms(x.P95), MaxMS: ms(x.Max)})
@@ -111,7 +111,7 @@ func stagesOf(j *runtime.Journal) []StageJSON {
 	return out
 }
 
-func slowestOf(j *runtime.Journal) []SlowJSON {
+func slowestOf(j *runtime.Tally) []SlowJSON {
 	out := []SlowJSON{}
 	for _, it := range j.Slowest() {
 		out = append(out, SlowJSON{Index: it.Index, Item: runtime.ItemText(it.Item), DurationMS: ms(it.Duration)})

@@ -11,8 +11,8 @@ import (
 // fedJournal is a Journal told of a run through its observer methods,
 // with fixed durations: two workers' initializers, seven items (one
 // skipped after a retry, one cancelled), and a result callback per ok item.
-func fedJournal() *runtime.Journal {
-	j := runtime.NewJournal(true)
+func fedJournal() *runtime.Tally {
+	j := runtime.NewTally()
 	j.RunStarted(8)
 	for w, d := range []time.Duration{3 * time.Millisecond, 5 * time.Millisecond} {
 		j.StageFinished(runtime.StageRecord{Stage: "initializer", Worker: w, Index: -1, Duration: d})
@@ -33,7 +33,7 @@ func fedJournal() *runtime.Journal {
 	for i, it := range items {
 		j.ItemStarted(i, it.item, i%2)
 		if it.status == runtime.StatusSkipped {
-			j.Retrying(&runtime.Error{Index: i}, 100*time.Millisecond)
+			j.Retrying(&runtime.Error{Subject: runtime.Subject{Index: i}}, 100*time.Millisecond)
 		}
 		j.ItemFinished(runtime.ItemRecord{Index: i, Item: it.item, Worker: i % 2, Status: it.status, Duration: it.d})
 		if it.status == runtime.StatusOK {
@@ -71,12 +71,12 @@ func TestSummaryText(t *testing.T) {
 // TestSummaryTextShort: no stage table when nothing ran, no slowest line
 // for a single item, and standard output named as such.
 func TestSummaryTextShort(t *testing.T) {
-	empty := runtime.NewJournal(false)
+	empty := runtime.NewTally()
 	sum := &runtime.Summary{Stats: dsl.Stats{Elapsed: 1234 * time.Microsecond}}
 	if got, want := SummaryText(sum, empty), "0 ok, 0 skipped, 0 failed, 0 cancelled, 0 not started; 0 retried; 1.23ms\n"; got != want {
 		t.Errorf("empty run: %q, want %q", got, want)
 	}
-	one := runtime.NewJournal(false)
+	one := runtime.NewTally()
 	one.RunStarted(1)
 	one.ItemStarted(0, "x", 0)
 	one.ItemFinished(runtime.ItemRecord{Index: 0, Item: "x", Status: runtime.StatusOK, Duration: 15 * time.Millisecond})

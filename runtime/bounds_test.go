@@ -42,10 +42,10 @@ map:
 	// Where the timeout is seen: a closure of the outer reduce (the whole
 	// expression, so no part of it is shown) or of the inner one, or a
 	// range being built.
-	switch e.SubExpr {
+	switch e.Evidence.Expr {
 	case "", "reduce(1..1000, #acc + # % 7, 0)", "1..(item*100000)", "1..1000":
 	default:
-		t.Errorf("the error points at %q, want a reduce call or a range of the expression", e.SubExpr)
+		t.Errorf("the error points at %q, want a reduce call or a range of the expression", e.Evidence.Expr)
 	}
 	if rec.record(t, 0).Status != StatusFailed {
 		t.Errorf("status = %s, want failed", rec.record(t, 0).Status)

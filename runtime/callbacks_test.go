@@ -66,10 +66,10 @@ output:
   to: out.json
 `)
 	e := abortError(t, o.err)
-	if e.Kind != KindCallback || e.Stage != "callbacks.result" || e.Step != "step 2" || e.Index != 2 || e.Message != "callback failed: cannot record" {
-		t.Errorf("error = %+v, want kind callback at callbacks.result/step 2, item 2, %q", e, "callback failed: cannot record")
+	if e.Kind != KindCallback || e.Stage != "callbacks.result" || e.Step != "step 2" || e.Index != 2 || e.Message() != "cannot record" {
+		t.Errorf("error = %+v, want kind callback at callbacks.result/step 2, item 2, %q", e, "cannot record")
 	}
-	if got, want := o.err.Error(), "run aborted: callbacks.result/step 2: item 2 (2): callback failed: cannot record"; got != want {
+	if got, want := o.err.Error(), "run aborted: callbacks.result/step 2: item 2 (2): cannot record"; got != want {
 		t.Errorf("err = %q, want %q", got, want)
 	}
 	if c, ok := e.Cause.(*Error); !ok || c.Kind != KindFail {
@@ -119,7 +119,7 @@ output:
 	t.Run("abort-all", func(t *testing.T) {
 		o, _, _ := observe(t, replaceOnce(src, "%s", "abort-all"))
 		e := abortError(t, o.err)
-		if got, want := e.Error(), "callbacks.error/step 1: item 1 (1): callback failed: cannot report bad item"; got != want {
+		if got, want := e.Error(), "callbacks.error/step 1: item 1 (1): cannot report bad item"; got != want {
 			t.Errorf("error = %q, want %q", got, want)
 		}
 		if e.Kind != KindCallback {
@@ -152,7 +152,7 @@ output:
 	t.Run("abort-all", func(t *testing.T) {
 		o, rec, dir := observe(t, replaceOnce(src, "%s", "abort-all"))
 		e := abortError(t, o.err)
-		if got, want := e.Error(), "callbacks.done/step 2: callback failed: done broke"; got != want {
+		if got, want := e.Error(), "callbacks.done/step 2: done broke"; got != want {
 			t.Errorf("error = %q, want %q", got, want)
 		}
 		if e.Kind != KindCallback || e.Index != -1 || e.Worker != -1 {
@@ -181,7 +181,7 @@ output:
 		if got, want := string(b), "[\n  0,\n  2,\n  3\n]\n"; got != want {
 			t.Errorf("out.json = %q, want %q", got, want)
 		}
-		if len(o.sum.CallbackFailures) != 1 || o.sum.CallbackFailures[0].Message != "done broke" {
+		if len(o.sum.CallbackFailures) != 1 || o.sum.CallbackFailures[0].Message() != "done broke" {
 			t.Errorf("callback failures = %v, want done broke", o.sum.CallbackFailures)
 		}
 	})

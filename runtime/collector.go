@@ -161,10 +161,7 @@ func (c *collector) runCallback(st *dsl.Stage) {
 			obs.CallbackFailed(err)
 		}
 	case actAbort:
-		e := *err
-		e.Kind, e.Cause = KindCallback, err
-		e.Message = "callback failed: " + err.Message
-		c.r.abort(&e)
+		c.r.abort(endedBy(KindCallback, err))
 	}
 }
 

@@ -101,7 +101,7 @@ func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
 	}
 	src, path, err := openNamedSource(r.ctx, plan, stdin)
 	if err != nil {
-		r.abort(&Error{Kind: KindSource, Stage: "items", Message: MessageOf(err), Pos: plan.Items.Pos, Index: -1, Worker: -1, Cause: err})
+		r.abort(runError(KindSource, "items", dsl.At(plan.Items.Pos), err))
 		return &Summary{Aborted: true}, r.err()
 	}
 	defer src.close()
@@ -139,8 +139,8 @@ func (e *Engine) newRun(parent context.Context, plan *dsl.Plan) *run {
 	r.ctx, r.cancel = context.WithCancelCause(parent)
 	if plan.Timeout > 0 {
 		var stop context.CancelFunc
-		r.ctx, stop = context.WithTimeoutCause(r.ctx, plan.Timeout, &Error{Kind: KindTimeout, Stage: "run",
-			Message: fmt.Sprintf("the run's timeout of %s passed", plan.Timeout), Index: -1, Worker: -1})
+		r.ctx, stop = context.WithTimeoutCause(r.ctx, plan.Timeout, runError(KindTimeout, "run", dsl.Range{},
+			&TimeoutError{Limit: plan.Timeout, What: "timeout", Err: context.DeadlineExceeded}))
 		cancel := r.cancel
 		r.cancel = func(cause error) { cancel(cause); stop() }
 	}
@@ -186,7 +186,7 @@ func (r *run) start(src source) *collector {
 func (r *run) noItems(path string) {
 	w := NoItemsWarning(r.plan, noItems(r.plan.Items, path))
 	if r.eng.Strict {
-		r.abort(&Error{Kind: KindSource, Stage: "items", Message: w.Message + " (--strict)", Pos: w.Pos, Index: -1, Worker: -1})
+		r.abort(runError(KindSource, "items", dsl.At(w.Pos), fmt.Errorf("%s (--strict)", w.Message)))
 		return
 	}
 	if r.eng.Observer != nil {
@@ -235,7 +235,7 @@ func (r *run) err() error {
 
 // externalCause describes a cancellation that came from the caller.
 func (r *run) externalCause(cause error) *Error {
-	e := &Error{Kind: KindCancelled, Stage: "run", Message: MessageOf(cause), Index: -1, Worker: -1, Cause: cause}
+	e := runError(KindCancelled, "run", dsl.Range{}, cause)
 	if errors.Is(cause, ErrInterrupted) {
 		e.Kind = KindInterrupted
 	}
@@ -275,7 +275,7 @@ func (r *run) readBatch(src source) (batch []job, more bool) {
 			r.slots.release(1)
 			r.exhausted = errors.Is(err, io.EOF)
 			if !r.exhausted {
-				r.abort(&Error{Kind: KindSource, Stage: "items", Message: MessageOf(err), Pos: r.plan.Items.Pos, Index: -1, Worker: -1, Cause: err})
+				r.abort(runError(KindSource, "items", dsl.At(r.plan.Items.Pos), err))
 			}
 			return batch, false
 		}
@@ -342,7 +342,8 @@ func (r *run) notTaken(j job) {
 // stack, so that a bug ends the run cleanly instead of crashing it.
 func (r *run) recoverPanic(stage string) {
 	if v := recover(); v != nil {
-		r.abort(&Error{Kind: KindPanic, Stage: stage, Message: fmt.Sprintf("internal error: %v", v),
-			Stack: string(debug.Stack()), Index: -1, Worker: -1})
+		e := runError(KindPanic, stage, dsl.Range{}, fmt.Errorf("internal error: %v", v))
+		e.Evidence.Callers = Callers(string(debug.Stack()))
+		r.abort(e)
 	}
 }

@@ -15,29 +15,21 @@ func TestErrorText(t *testing.T) {
 		err  Error
 		want string
 	}{
-		{"map item, string", Error{Kind: KindExit, Stage: "map", Step: "fetch", Item: "a.csv", Index: 3, Worker: 1,
-			Attempt: 1, Attempts: 1, Message: "exit status 2"},
+		{"map item, string", Error{Kind: KindExit, Subject: Subject{Stage: "map", Step: "fetch", Item: "a.csv", Index: 3, Worker: 1, Attempt: 1, Attempts: 1}, Cause: errors.New("exit status 2")},
 			`map/fetch: item 3 "a.csv": exit status 2`},
-		{"retried", Error{Kind: KindExit, Stage: "map", Step: "fetch", Item: "a.csv", Index: 3, Worker: 1,
-			Attempt: 2, Attempts: 3, Message: "exit status 2"},
+		{"retried", Error{Kind: KindExit, Subject: Subject{Stage: "map", Step: "fetch", Item: "a.csv", Index: 3, Worker: 1, Attempt: 2, Attempts: 3}, Cause: errors.New("exit status 2")},
 			`map/fetch: item 3 "a.csv" (attempt 2 of 3): exit status 2`},
-		{"number item, unnamed step", Error{Kind: KindAssert, Stage: "map", Step: "step 2", Item: 42, Index: 0, Worker: 0,
-			Attempt: 1, Message: "assertion failed: item < 10"},
+		{"number item, unnamed step", Error{Kind: KindAssert, Subject: Subject{Stage: "map", Step: "step 2", Item: 42, Index: 0, Worker: 0, Attempt: 1}, Cause: errors.New("assertion failed: item < 10")},
 			`map/step 2: item 0 (42): assertion failed: item < 10`},
-		{"map item", Error{Kind: KindExpr, Stage: "map", Step: "rows", Item: map[string]any{"id": 7}, Index: 12, Worker: 0,
-			Message: "cannot fetch name from map"},
+		{"map item", Error{Kind: KindExpr, Subject: Subject{Stage: "map", Step: "rows", Item: map[string]any{"id": 7}, Index: 12, Worker: 0}, Cause: errors.New("cannot fetch name from map")},
 			`map/rows: item 12 ({"id":7}): cannot fetch name from map`},
-		{"long item", Error{Kind: KindFail, Stage: "map", Step: "s", Item: strings.Repeat("x", 80), Index: 1, Worker: 0,
-			Message: "no"},
+		{"long item", Error{Kind: KindFail, Subject: Subject{Stage: "map", Step: "s", Item: strings.Repeat("x", 80), Index: 1, Worker: 0}, Cause: errors.New("no")},
 			`map/s: item 1 "` + strings.Repeat("x", 55) + `...": no`},
-		{"initializer", Error{Kind: KindInit, Stage: "initializer", Step: "setup", Index: -1, Worker: 2,
-			Message: "worker 2 could not start: boom"},
-			`initializer/setup: worker 2: worker 2 could not start: boom`},
-		{"callback", Error{Kind: KindCallback, Stage: "callbacks.done", Step: "step 1", Index: -1, Worker: -1,
-			Message: "callback failed: x"},
-			`callbacks.done/step 1: callback failed: x`},
-		{"run timeout", Error{Kind: KindTimeout, Stage: "run", Index: -1, Worker: -1,
-			Message: "the run's timeout of 1s passed"},
+		{"initializer", Error{Kind: KindInit, Subject: Subject{Stage: "initializer", Step: "setup", Index: -1, Worker: 2}, Cause: errors.New("boom")},
+			`initializer/setup: worker 2: boom`},
+		{"callback", Error{Kind: KindCallback, Subject: Subject{Stage: "callbacks.done", Step: "step 1", Index: -1, Worker: -1}, Cause: errors.New("x")},
+			`callbacks.done/step 1: x`},
+		{"run timeout", Error{Kind: KindTimeout, Subject: Subject{Stage: "run", Index: -1, Worker: -1}, Cause: errors.New("the run's timeout of 1s passed")},
 			`run: the run's timeout of 1s passed`},
 	}
 	for _, tt := range tests {
@@ -71,7 +63,7 @@ func TestDisplayItem(t *testing.T) {
 
 func TestErrorUnwrap(t *testing.T) {
 	cause := errors.New("root")
-	e := &Error{Kind: KindExpr, Stage: "map", Index: -1, Worker: -1, Message: "x", Cause: fmt.Errorf("wrapped: %w", cause)}
+	e := &Error{Kind: KindExpr, Subject: Subject{Stage: "map", Index: -1, Worker: -1}, Cause: fmt.Errorf("wrapped: %w", cause)}
 	err := fmt.Errorf("%w: %w", ErrAborted, e)
 	if !errors.Is(err, ErrAborted) || !errors.Is(err, cause) {
 		t.Errorf("errors.Is fails through %v", err)
@@ -99,8 +91,8 @@ map:
 `, hook("started", func() int { cancel(tt.cause); return 0 }))
 		o := testRun{t: t, plan: plan, ctx: ctx}.run()
 		e := abortError(t, o.err)
-		if e.Kind != tt.kind || e.Stage != "run" || e.Message != tt.cause.Error() || !errors.Is(o.err, tt.cause) {
-			t.Errorf("error: kind %s, stage %s, message %q; want %s, run, %q, wrapping the cause", e.Kind, e.Stage, e.Message, tt.kind, tt.cause.Error())
+		if e.Kind != tt.kind || e.Stage != "run" || e.Message() != tt.cause.Error() || !errors.Is(o.err, tt.cause) {
+			t.Errorf("error: kind %s, stage %s, message %q; want %s, run, %q, wrapping the cause", e.Kind, e.Stage, e.Message(), tt.kind, tt.cause.Error())
 		}
 		if o.elapsed > 5*time.Second {
 			t.Errorf("the run took %s", o.elapsed)

@@ -200,7 +200,11 @@ func shellWords(v any, q dsl.ShellQuoting) string {
 var doubleQuoteEscaper = strings.NewReplacer(`\`, `\\`, `$`, `\$`, "`", "\\`", `"`, `\"`)
 
 // shellQuote makes s one word for /bin/sh, whatever it holds.
-func shellQuote(s string) string {
+func shellQuote(s string) string { return ShellQuote(s) }
+
+// ShellQuote makes s one word for /bin/sh, whatever it holds: as it is
+// when it needs no quoting, else in single quotes.
+func ShellQuote(s string) string {
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:,+@%") == "" {
 		return s
 	}

@@ -12,51 +12,70 @@ import (
 	"github.com/poolflow/poolflow/dsl"
 )
 
-// fail builds the Error for a failed step: the kind, the message, where in
-// the file, and the evidence (command, exit status, stderr, stack).
+// fail builds the Error for a failed step: the kind, the cause, where in
+// the file, and the evidence (the failing sub-expression and the values
+// it read, the command, its exit status and standard error, a panic's
+// callers).
 func (r *runner) fail(stageCtx context.Context, st *dsl.Stage, step *dsl.Step, prog *dsl.Program, err error) *Error {
 	var pe *partError
 	if errors.As(err, &pe) {
 		prog = pe.prog
 	}
-	e := &Error{Kind: kindOf(r.run, err), Message: MessageOf(err), Stage: st.Name, Step: step.Label,
-		Pos: step.Pos, Item: r.item, Index: r.index, Attempt: r.attempt, Worker: r.worker,
-		Duration: time.Since(r.attemptStart), Cause: err}
-	e.Span = len(step.Kind)
+	e := &Error{Kind: kindOf(r.run, err), Subject: r.subject(st, step), At: dsl.Over(step.Pos, len(step.Kind)),
+		Duration: time.Since(r.attemptStart)}
+	e.Cause = causeOf(e.Kind, stageCtx, st, step, err)
 	if prog != nil {
-		e.Pos, e.Source = prog.ErrorPos(err), prog.Source
-		e.SubExpr, e.Span = prog.Failing(err)
+		var sub string
+		e.At, sub = prog.Failing(err)
+		if telling(sub) && e.Kind != KindFail { // fail(...) said it all
+			e.Evidence.Expr = sub
+		}
 	}
 	r.evidence(e, err)
 	if e.Kind == KindAssert && prog != nil && !strings.Contains(prog.Source, "\n") {
-		e.Pos, e.Span = prog.Pos, len([]rune(prog.Source)) // the whole condition did not hold
+		e.At = dsl.Over(prog.Pos, len([]rune(prog.Source))) // the whole condition did not hold
 	}
 	if prog != nil && (e.Kind == KindExpr || e.Kind == KindAssert || e.Kind == KindFail || e.Kind == KindPanic) {
-		e.Values = r.values(prog)
-	}
-	switch e.Kind {
-	case KindTimeout:
-		e.Message = timeoutMessage(stageCtx, st, step)
-	case KindCancelled:
-		e.Message = "cancelled"
+		e.Evidence.Values = r.values(prog)
 	}
 	return e
+}
+
+// subject is what the runner works on now, in st at step.
+func (r *runner) subject(st *dsl.Stage, step *dsl.Step) Subject {
+	return Subject{Stage: st.Name, Step: step.Label, Item: r.item, Index: r.index, Worker: r.worker, Attempt: r.attempt}
+}
+
+// causeOf is the cause a failure of kind gives: err, or for a timeout and
+// a cancellation an error that says which limit passed, wrapping err.
+func causeOf(kind Kind, stageCtx context.Context, st *dsl.Stage, step *dsl.Step, err error) error {
+	switch kind {
+	case KindTimeout:
+		return timeoutOf(stageCtx, st, step, err)
+	case KindCancelled:
+		return &CancelledError{Err: err}
+	}
+	return err
+}
+
+// telling reports whether a failing sub-expression says more than the
+// caret: not a lone name or bracket.
+func telling(sub string) bool {
+	return len(sub) >= 3 && strings.ContainsAny(sub, "()[]+-*/.<>=!&|?:, ")
 }
 
 // evidence copies what the error knows about a command or a panic.
 func (r *runner) evidence(e *Error, err error) {
 	var ce *commandError
 	if errors.As(err, &ce) {
-		e.Command = ce.command
+		e.Evidence.Argv = ce.argv
 	}
 	var proc *processError
 	if errors.As(err, &proc) {
-		e.Kind, e.Code, e.Stderr = KindExit, proc.result.Code, tail(proc.result.Stderr, StderrTailLines)
+		e.Kind, e.Evidence.ExitCode = KindExit, proc.result.Code
+		e.Evidence.Stderr = tail(proc.result.Stderr, StderrTailLines)
 		if proc.limit > 0 {
-			e.Kind = KindLimit
-		}
-		if proc.result.Code < 0 {
-			e.Message = "could not start: " + MessageOf(proc.err)
+			e.Kind, e.Evidence.Stdout = KindLimit, proc.result.Stdout
 		}
 	}
 	var ae *assertError
@@ -65,18 +84,18 @@ func (r *runner) evidence(e *Error, err error) {
 	}
 	var panicErr *builtins.PanicError
 	if errors.As(err, &panicErr) {
-		e.Stack = panicErr.Stack
+		e.Evidence.Callers = Callers(panicErr.Stack)
 	}
 }
 
 // values shows the variables a failing program read, as they were.
-func (r *runner) values(p *dsl.Program) []string {
-	var out []string
+func (r *runner) values(p *dsl.Program) []NamedText {
+	var out []NamedText
 	for _, name := range p.Vars {
 		if name == builtins.ContextVar {
 			continue
 		}
-		out = append(out, name+" = "+shorten(jsonish(r.ev.env[name]), 120))
+		out = append(out, NamedText{Name: name, Value: shorten(jsonish(r.ev.env[name]), 120)})
 	}
 	return out
 }
@@ -84,21 +103,64 @@ func (r *runner) values(p *dsl.Program) []string {
 // MessageOf is an error's message without expr's source snippet, which the
 // renderer shows better from the pipeline file itself.
 func MessageOf(err error) string {
-	var fe *file.Error
-	if errors.As(err, &fe) {
-		return fe.Message
+	for {
+		if fe, ok := err.(*file.Error); ok {
+			return fe.Message
+		}
+		inner := errors.Unwrap(err)
+		if inner == nil || inner.Error() != err.Error() { // a wrapper that adds words keeps them
+			return err.Error()
+		}
+		err = inner
 	}
-	return err.Error()
 }
 
-// timeoutMessage says which limit passed: the stage's, when its context
-// is the one that ran out, else the step's.
-func timeoutMessage(stageCtx context.Context, st *dsl.Stage, step *dsl.Step) string {
+// TimeoutError says which time limit passed.
+type TimeoutError struct {
+	Limit time.Duration // 0 when not known
+	What  string        // what set it: timeout (the run's), STAGE.timeout, or step
+	Err   error         // the context's error, or the step's
+}
+
+func (e *TimeoutError) Error() string {
+	switch {
+	case e.Limit == 0:
+		return "timed out"
+	case e.What == "timeout":
+		return fmt.Sprintf("the run's timeout of %s passed", e.Limit)
+	case e.What == "step":
+		return fmt.Sprintf("timed out after %s (the step's timeout)", e.Limit)
+	}
+	return fmt.Sprintf("timed out after %s (%s, per attempt)", e.Limit, e.What)
+}
+
+// Unwrap returns the context's error.
+func (e *TimeoutError) Unwrap() error { return e.Err }
+
+// timeoutOf says which limit passed: the stage's, when its context is the
+// one that ran out, else the step's.
+func timeoutOf(stageCtx context.Context, st *dsl.Stage, step *dsl.Step, err error) error {
 	switch {
 	case st.Timeout > 0 && errors.Is(stageCtx.Err(), context.DeadlineExceeded):
-		return fmt.Sprintf("timed out after %s (%s.timeout, per attempt)", st.Timeout, st.Name)
+		return &TimeoutError{Limit: st.Timeout, What: st.Name + ".timeout", Err: err}
 	case step.Timeout > 0:
-		return fmt.Sprintf("timed out after %s (the step's timeout)", step.Timeout)
+		return &TimeoutError{Limit: step.Timeout, What: "step", Err: err}
 	}
-	return "timed out"
+	return &TimeoutError{Err: err}
 }
+
+// CancelledError is a step, or a wait, that the run's end cut short.
+type CancelledError struct {
+	While string // what was cut short, when not the step itself: "waiting to retry"
+	Err   error
+}
+
+func (e *CancelledError) Error() string {
+	if e.While != "" {
+		return "cancelled while " + e.While
+	}
+	return "cancelled"
+}
+
+// Unwrap returns the error the cut-short step gave.
+func (e *CancelledError) Unwrap() error { return e.Err }

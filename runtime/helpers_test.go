@@ -293,3 +293,21 @@ func waitFor(ch <-chan struct{}) int {
 
 // replaceOnce substitutes the first old in s.
 func replaceOnce(s, old, new string) string { return strings.Replace(s, old, new, 1) }
+
+// coreErrors keeps, of each error value captured, the fields tests state:
+// kind, message, stage, step, item, index, attempt, position, code and
+// stderr. The others (headline, file and line, evidence) have tests of
+// their own.
+func coreErrors(vals []any) []any {
+	out := make([]any, len(vals))
+	for i, v := range vals {
+		ev, ok := v.(dsl.ErrorValue)
+		if !ok {
+			out[i] = v
+			continue
+		}
+		out[i] = dsl.ErrorValue{Kind: ev.Kind, Message: ev.Message, Stage: ev.Stage, Step: ev.Step, Item: ev.Item,
+			Index: ev.Index, Attempt: ev.Attempt, Position: ev.Position, Code: ev.Code, Stderr: ev.Stderr}
+	}
+	return out
+}

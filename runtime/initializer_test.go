@@ -30,14 +30,12 @@ map:
 	if o.elapsed > 5*time.Second {
 		t.Errorf("the run took %s, want it to end at once", o.elapsed)
 	}
-	want := Error{Kind: KindInit, Message: "worker 0 could not start: no license", Stage: "initializer",
-		Step: "license", Pos: dsl.Pos{File: "pipeline.yaml", Line: 9, Col: 31}, Index: -1, Attempt: 1, Attempts: 1,
-		Worker: 0, Policy: "abort-all"}
+	want := errView{Kind: KindInit, Message: "no license", Subject: Subject{Stage: "initializer", Step: "license", Index: -1, Worker: 0, Attempt: 1, Attempts: 1}, Pos: dsl.Pos{File: "pipeline.yaml", Line: 9, Col: 31}, Policy: "abort-all"}
 	checkError(t, e, want)
-	if got, want := e.Error(), "initializer/license: worker 0: worker 0 could not start: no license"; got != want {
+	if got, want := e.Error(), "initializer/license: worker 0: no license"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
-	if c, ok := e.Cause.(*Error); !ok || c.Kind != KindFail || c.Message != "no license" {
+	if c, ok := e.Cause.(*Error); !ok || c.Kind != KindFail || c.Message() != "no license" {
 		t.Errorf("cause = %#v, want the initializer's own error, kind fail", e.Cause)
 	}
 	// Workers that had not started their initializer when worker 0 failed
@@ -111,10 +109,10 @@ map:
 	if got := fileLines(t, dir, "started.txt"); got != nil {
 		t.Errorf("items started: %q, want none", got)
 	}
-	if e.Kind != KindInit || e.Attempt != 3 || e.Attempts != 3 || e.Policy != "retry, then abort-all" {
-		t.Errorf("error: kind %s, attempt %d of %d, policy %q; want init, 3 of 3, retry, then abort-all", e.Kind, e.Attempt, e.Attempts, e.Policy)
+	if e.Kind != KindInit || e.Attempt != 3 || e.Attempts != 3 || e.Outcome.String() != "retry, then abort-all" {
+		t.Errorf("error: kind %s, attempt %d of %d, policy %q; want init, 3 of 3, retry, then abort-all", e.Kind, e.Attempt, e.Attempts, e.Outcome.String())
 	}
-	if got, want := e.Error(), "initializer/step 2: worker 0 (attempt 3 of 3): worker 0 could not start: never"; got != want {
+	if got, want := e.Error(), "initializer/step 2: worker 0 (attempt 3 of 3): never"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
 }
@@ -156,8 +154,8 @@ output:
 	var retired []int
 	for _, e := range o.sum.RetiredWorkers {
 		retired = append(retired, e.Worker)
-		if e.Kind != KindFail || e.Stage != "initializer" || e.Step != "tag" || e.Message != "no license on worker "+itoa(e.Worker) {
-			t.Errorf("retired worker %d: kind %s, where %s, message %q", e.Worker, e.Kind, e.Where(), e.Message)
+		if e.Kind != KindFail || e.Stage != "initializer" || e.Step != "tag" || e.Message() != "no license on worker "+itoa(e.Worker) {
+			t.Errorf("retired worker %d: kind %s, where %s, message %q", e.Worker, e.Kind, e.Where(), e.Message())
 		}
 	}
 	slices.Sort(retired)
@@ -192,8 +190,8 @@ map:
     - expr: append_file("started.txt", string(index))
 `)
 	e := abortError(t, o.err)
-	if e.Kind != KindInit || e.Message != "no worker could start; the last failure: no license" {
-		t.Errorf("error: kind %s, message %q; want init, %q", e.Kind, e.Message, "no worker could start; the last failure: no license")
+	if e.Kind != KindInit || e.Message() != "no worker could start; the last one: no license" {
+		t.Errorf("error: kind %s, message %q; want init, %q", e.Kind, e.Message(), "no worker could start; the last one: no license")
 	}
 	if got := fileLines(t, dir, "started.txt"); got != nil {
 		t.Errorf("items started: %q, want none", got)
@@ -250,8 +248,8 @@ map:
     - expr: item
 `)
 	e := abortError(t, o.err)
-	if e.Kind != KindInit || e.Message != "worker "+itoa(e.Worker)+" could not start: timed out after 50ms (initializer.timeout, per attempt)" {
-		t.Errorf("error: kind %s, message %q; want init, timed out", e.Kind, e.Message)
+	if e.Kind != KindInit || e.Message() != "timed out after 50ms (initializer.timeout, per attempt)" {
+		t.Errorf("error: kind %s, message %q; want init, timed out", e.Kind, e.Message())
 	}
 	if c, ok := e.Cause.(*Error); !ok || c.Kind != KindTimeout {
 		t.Errorf("cause = %#v, want kind timeout", e.Cause)

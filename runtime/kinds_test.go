@@ -2,6 +2,10 @@ package runtime
 
 import (
 	"context"
+	"github.com/poolflow/poolflow/dsl"
+	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/expr-lang/expr/file"
@@ -29,5 +33,19 @@ func TestKindOf(t *testing.T) {
 		if got := kindOf(tt.run, tt.err); got != tt.want {
 			t.Errorf("%s: kindOf = %s, want %s", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestKindsInTheWireShape keeps the kinds the JSON schemas allow (the enum
+// of dsl.ErrorValue.Kind) those of spec.md §7, as this package declares
+// them.
+func TestKindsInTheWireShape(t *testing.T) {
+	f, _ := reflect.TypeOf(dsl.ErrorValue{}).FieldByName("Kind")
+	var want []string
+	for _, k := range Kinds {
+		want = append(want, string(k))
+	}
+	if got := strings.Split(f.Tag.Get("enum"), ","); !slices.Equal(got, want) {
+		t.Errorf("ErrorValue.Kind's enum is %q, want %q", got, want)
 	}
 }

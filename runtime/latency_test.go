@@ -77,8 +77,8 @@ map:
 			o := testRun{t: t, plan: plan}.run()
 			returned := time.Now()
 			e := abortError(t, o.err)
-			if e.Kind != KindExit || e.Index != 1 || e.Code != 3 {
-				t.Errorf("error: kind %s, item %d, code %d; want exit, 1, 3", e.Kind, e.Index, e.Code)
+			if e.Kind != KindExit || e.Index != 1 || e.Evidence.ExitCode != 3 {
+				t.Errorf("error: kind %s, item %d, code %d; want exit, 1, 3", e.Kind, e.Index, e.Evidence.ExitCode)
 			}
 			if pids := processesWith(m); len(pids) > 0 {
 				t.Errorf("processes still running after Run returned: %v", pids)

@@ -134,11 +134,11 @@ func TestMaxFailuresJudgedAtTheEnd(t *testing.T) {
 	o = testRun{t: t, plan: plan, observer: seq}.run()
 	e := abortError(t, o.err)
 	want := "5 of 10 items failed (50%), more than max_failures 20% allows"
-	if e.Kind != KindMaxFailures || e.Message != want || e.Stage != "map" || e.Index != -1 || e.Worker != -1 {
+	if e.Kind != KindMaxFailures || e.Message() != want || e.Stage != "map" || e.Index != -1 || e.Worker != -1 {
 		t.Errorf("error %+v, want kind max_failures, message %q", e, want)
 	}
-	if e.Pos.Line != 12 || e.Pos.Col != 19 {
-		t.Errorf("position %s, want the max_failures value, 12:19", e.Pos)
+	if e.At.From.Line != 12 || e.At.From.Col != 19 {
+		t.Errorf("position %s, want the max_failures value, 12:19", e.At.From)
 	}
 }
 
@@ -157,7 +157,7 @@ map:
     max_failures: 20%
 `)
 	e := abortError(t, o.err)
-	if want := "1 of 3 items failed (33.3%), more than max_failures 20% allows"; e.Kind != KindMaxFailures || e.Message != want {
+	if want := "1 of 3 items failed (33.3%), more than max_failures 20% allows"; e.Kind != KindMaxFailures || e.Message() != want {
 		t.Errorf("error = %v (kind %s), want %q", e, e.Kind, want)
 	}
 }

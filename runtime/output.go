@@ -46,7 +46,7 @@ func (r *run) finish(c *collector) string {
 func (r *run) writeOutput(rn *runner) (string, *Error) {
 	o := r.plan.Output
 	fail := func(err error, pos dsl.Pos) *Error {
-		return &Error{Kind: KindOutput, Stage: "output", Message: MessageOf(err), Pos: pos, Index: -1, Worker: -1, Cause: err}
+		return runError(KindOutput, "output", dsl.At(pos), err)
 	}
 	value := rn.ev.env["results"]
 	if o.Value != nil {

@@ -117,8 +117,7 @@ output:
 `)
 	o := testRun{t: t, plan: plan}.run()
 	e := abortError(t, o.err)
-	want := Error{Kind: KindOutput, Stage: "output", Message: "csv output: element 2: want a map, got int",
-		Pos: plan.Output.Pos, Index: -1, Worker: -1}
+	want := errView{Kind: KindOutput, Message: "csv output: element 2: want a map, got int", Subject: Subject{Stage: "output", Index: -1, Worker: -1}, Pos: plan.Output.Pos}
 	checkError(t, e, want)
 	if got, want := o.err.Error(), "run aborted: output: csv output: element 2: want a map, got int"; got != want {
 		t.Errorf("err = %q, want %q", got, want)
@@ -176,8 +175,8 @@ output:
 `)
 	o := testRun{t: t, plan: plan}.run()
 	e := abortError(t, o.err)
-	if e.Kind != KindOutput || e.Message != "no output today" {
-		t.Errorf("error: kind %s, message %q; want output, %q", e.Kind, e.Message, "no output today")
+	if e.Kind != KindOutput || e.Message() != "no output today" {
+		t.Errorf("error: kind %s, message %q; want output, %q", e.Kind, e.Message(), "no output today")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "out.json")); !os.IsNotExist(err) {
 		t.Errorf("out.json exists (stat: %v)", err)
@@ -237,8 +236,8 @@ output:
 `)
 	o := testRun{t: t, plan: plan}.run()
 	e := abortError(t, o.err)
-	if e.Kind != KindOutput || e.Message != "json: unsupported value: NaN" {
-		t.Errorf("error: kind %s, message %q; want output, %q", e.Kind, e.Message, "json: unsupported value: NaN")
+	if e.Kind != KindOutput || e.Message() != "json: unsupported value: NaN" {
+		t.Errorf("error: kind %s, message %q; want output, %q", e.Kind, e.Message(), "json: unsupported value: NaN")
 	}
 	if got := readTestFile(t, filepath.Join(dir, "out.jsonl")); got != old {
 		t.Errorf("out.jsonl = %q, want it unchanged: %q", got, old)

@@ -49,8 +49,8 @@ output:
 	if e == nil || e.Kind != KindPanic {
 		t.Fatalf("item 1 error = %+v, want kind panic", e)
 	}
-	if !strings.Contains(e.Stack, "goroutine ") || !strings.Contains(e.Stack, "panic") {
-		t.Errorf("stack = %q, want the Go stack of the panic", e.Stack)
+	if c := e.Evidence.Callers; len(c) == 0 || !strings.Contains(c[0], "panic_test.go:") {
+		t.Errorf("callers = %q, want the frames from the panicking test function down", c)
 	}
 }
 
@@ -67,8 +67,8 @@ map:
 	if got, want := e.Error(), "map/step 1: item 0 (1): panic in boom: assignment to entry in nil map"; got != want {
 		t.Errorf("error = %q, want %q", got, want)
 	}
-	if e.Kind != KindPanic || e.Stack == "" {
-		t.Errorf("kind %s, stack %d bytes; want panic with a stack", e.Kind, len(e.Stack))
+	if e.Kind != KindPanic || len(e.Evidence.Callers) == 0 {
+		t.Errorf("kind %s, stack %d bytes; want panic with a stack", e.Kind, len(e.Evidence.Callers))
 	}
 	var pe *builtins.PanicError
 	if !errors.As(o.err, &pe) || pe.Func != "boom" {

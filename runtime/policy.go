@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/poolflow/poolflow/dsl"
@@ -39,14 +38,6 @@ func decide(p dsl.Policy, kind Kind, attempt int, when bool) action {
 // the memory limit would pass it again.
 func retriedByDefault(kind Kind) bool {
 	return kind != KindCancelled && kind != KindLimit
-}
-
-// policyWords says in a few words what a policy did with a final failure.
-func policyWords(p dsl.Policy) string {
-	if p.Attempts > 1 {
-		return "retry, then " + p.Then
-	}
-	return p.Then
 }
 
 // sleepContext waits d, or less when ctx ends first; it returns ctx's
@@ -93,7 +84,9 @@ func (r *runner) withPolicy(st *dsl.Stage, h hooks, started time.Time) (any, *Er
 		when := r.retryWhen(p, err, attempt)
 		act := decide(p, err.Kind, attempt, when)
 		if act != actRetry {
-			err.Policy = policyWords(p)
+			if act == actSkip || act == actAbort {
+				err.Outcome = Outcome{Retry: p.Attempts > 1, Then: p.Then}
+			}
 			return nil, err, act, attempt
 		}
 		wait := p.Wait(attempt, h.rand())
@@ -101,7 +94,7 @@ func (r *runner) withPolicy(st *dsl.Stage, h hooks, started time.Time) (any, *Er
 			h.onRetry(err, wait)
 		}
 		if h.sleep(r.run, wait) != nil {
-			err.Kind, err.Message = KindCancelled, "cancelled while waiting to retry"
+			err.Kind, err.Cause = KindCancelled, &CancelledError{While: "waiting to retry", Err: err.Cause}
 			return nil, err, actCancelled, attempt
 		}
 	}
@@ -117,8 +110,8 @@ func (r *runner) setAttempt(n int) {
 }
 
 // retryWhen evaluates retry.when for a failure. It is only asked when a
-// retry is possible; a `when` that fails counts as false, and its error is
-// added to the failure's message so that it is not lost. Without a `when`,
+// retry is possible; a `when` that fails counts as false, and its error
+// becomes a note of the failure, at the when, so that it is not lost. Without a `when`,
 // see retriedByDefault.
 func (r *runner) retryWhen(p dsl.Policy, err *Error, attempt int) bool {
 	if p.When == nil {
@@ -132,7 +125,7 @@ func (r *runner) retryWhen(p dsl.Policy, err *Error, attempt int) bool {
 	ok, werr := r.cond(p.When)
 	r.ev.env["error"] = saved
 	if werr != nil {
-		err.Message += fmt.Sprintf(" (and retry.when failed: %s)", MessageOf(werr))
+		err.Notes = append(err.Notes, &Note{At: rangeOf(p.When), What: "retry.when", Text: "failed, so the failure was not retried", Cause: werr})
 		return false
 	}
 	return ok

@@ -74,19 +74,21 @@ func actionName(a action) string {
 	return fmt.Sprintf("action(%d)", int(a))
 }
 
-func TestPolicyWords(t *testing.T) {
+func TestOutcomeWords(t *testing.T) {
 	tests := []struct {
-		policy dsl.Policy
-		want   string
+		o    Outcome
+		want string
 	}{
-		{dsl.Policy{Attempts: 1, Then: dsl.PolicyAbortAll}, "abort-all"},
-		{dsl.Policy{Attempts: 1, Then: dsl.PolicySkip}, "skip"},
-		{dsl.Policy{Attempts: 3, Then: dsl.PolicySkip}, "retry, then skip"},
-		{dsl.Policy{Attempts: 2, Then: dsl.PolicyAbortAll}, "retry, then abort-all"},
+		{Outcome{Then: dsl.PolicyAbortAll}, "abort-all"},
+		{Outcome{Then: dsl.PolicySkip}, "skip"},
+		{Outcome{Retry: true, Then: dsl.PolicySkip}, "retry, then skip"},
+		{Outcome{Retry: true, Then: dsl.PolicyAbortAll}, "retry, then abort-all"},
+		{Outcome{Then: dsl.PolicySkip, Budget: true}, "skip, max_failures"},
+		{Outcome{}, ""},
 	}
 	for _, tt := range tests {
-		if got := policyWords(tt.policy); got != tt.want {
-			t.Errorf("policyWords(%+v) = %q, want %q", tt.policy, got, tt.want)
+		if got := tt.o.String(); got != tt.want {
+			t.Errorf("%+v.String() = %q, want %q", tt.o, got, tt.want)
 		}
 	}
 }

@@ -28,6 +28,8 @@ func (e *processError) Error() string {
 		return fmt.Sprintf("standard output passed limits.output (%s); the command was killed", dsl.FormatBytes(e.limit))
 	case e.result.Code > 0:
 		return "exit status " + itoa(e.result.Code)
+	case e.result.Code < 0:
+		return "could not start: " + MessageOf(e.err)
 	}
 	return e.err.Error()
 }

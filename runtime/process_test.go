@@ -107,10 +107,10 @@ map:
       sh: 'head -c 100000000 /dev/zero; echo done >&2'
 `)
 	e := abortError(t, o.err)
-	if e.Kind != KindLimit || e.Message != "standard output passed limits.output (1MiB); the command was killed" {
-		t.Errorf("error: kind %s, message %q; want limit, the limit named", e.Kind, e.Message)
+	if e.Kind != KindLimit || e.Message() != "standard output passed limits.output (1MiB); the command was killed" {
+		t.Errorf("error: kind %s, message %q; want limit, the limit named", e.Kind, e.Message())
 	}
-	if got, want := e.Error(), `map/flood: item 0 (1): `+e.Message; got != want {
+	if got, want := e.Error(), `map/flood: item 0 (1): `+e.Message(); got != want {
 		t.Errorf("error = %q, want %q", got, want)
 	}
 	var proc *processError

@@ -174,15 +174,16 @@ func (r *runner) action(ctx context.Context, step *dsl.Step) (any, *dsl.Program,
 		if err != nil {
 			return nil, nil, err
 		}
-		res, err := runProcess(ctx, []string{"/bin/sh", "-c", cmd}, r.dir, r.output)
-		return res, nil, withCommand(err, cmd)
+		argv := []string{"/bin/sh", "-c", cmd}
+		res, err := runProcess(ctx, argv, r.dir, r.output)
+		return res, nil, withCommand(err, argv)
 	case dsl.StepExec:
 		argv, err := r.ev.renderArgs(step.Argv)
 		if err != nil {
 			return nil, nil, err
 		}
 		res, err := runProcess(ctx, argv, r.dir, r.output)
-		return res, nil, withCommand(err, strings.Join(argv, " "))
+		return res, nil, withCommand(err, argv)
 	}
 	return nil, nil, fmt.Errorf("unknown step kind %q", step.Kind)
 }
@@ -210,16 +211,16 @@ func (r *runner) assert(step *dsl.Step) (any, *dsl.Program, error) {
 
 // commandError attaches the command as run to a process failure.
 type commandError struct {
-	command string
-	err     error
+	argv []string
+	err  error
 }
 
 func (e *commandError) Error() string { return e.err.Error() }
 func (e *commandError) Unwrap() error { return e.err }
 
-func withCommand(err error, cmd string) error {
+func withCommand(err error, argv []string) error {
 	if err == nil {
 		return nil
 	}
-	return &commandError{command: cmd, err: err}
+	return &commandError{argv: argv, err: err}
 }

@@ -42,8 +42,8 @@ map:
       if: item.missing
 `)
 	e := abortError(t, o.err)
-	if e.Kind != KindExpr || e.Message != "cannot fetch missing from int" || e.Pos != (dsl.Pos{File: "pipeline.yaml", Line: 7, Col: 16}) {
-		t.Errorf("error: kind %s, message %q, pos %s; want expr, %q, pipeline.yaml:7:16", e.Kind, e.Message, e.Pos, "cannot fetch missing from int")
+	if e.Kind != KindExpr || e.Message() != "cannot fetch missing from int" || e.At.From != (dsl.Pos{File: "pipeline.yaml", Line: 7, Col: 16}) {
+		t.Errorf("error: kind %s, message %q, pos %s; want expr, %q, pipeline.yaml:7:16", e.Kind, e.Message(), e.At.From, "cannot fetch missing from int")
 	}
 }
 
@@ -69,7 +69,7 @@ callbacks:
 	}
 	want := []any{dsl.ErrorValue{Kind: "assert", Message: "no rows in b.csv (0)", Stage: "map", Step: "step 2",
 		Item: "b.csv", Index: 1, Attempt: 1, Position: "pipeline.yaml:8:15"}}
-	if got := rec.values("error"); !reflect.DeepEqual(got, want) {
+	if got := coreErrors(rec.values("error")); !reflect.DeepEqual(got, want) {
 		t.Errorf("callbacks.error saw\n\t%+v\nwant\n\t%+v", got, want)
 	}
 }
@@ -118,7 +118,7 @@ callbacks:
 	}
 	want := []any{dsl.ErrorValue{Kind: "exit", Message: "exit status 4", Stage: "map", Step: "run",
 		Item: 1, Index: 0, Attempt: 1, Code: 4, Stderr: "first\nsecond", Position: "pipeline.yaml:7:7"}}
-	if got := rec.values("error"); !reflect.DeepEqual(got, want) {
+	if got := coreErrors(rec.values("error")); !reflect.DeepEqual(got, want) {
 		t.Errorf("callbacks.error saw\n\t%+v\nwant\n\t%+v", got, want)
 	}
 }
@@ -132,8 +132,8 @@ map:
     - exec: [./no-such-program]
 `)
 	e := abortError(t, o.err)
-	if e.Kind != KindExit || e.Message != "could not start: fork/exec ./no-such-program: no such file or directory" {
-		t.Errorf("error: kind %s, message %q; want exit, could not start", e.Kind, e.Message)
+	if e.Kind != KindExit || e.Message() != "could not start: fork/exec ./no-such-program: no such file or directory" {
+		t.Errorf("error: kind %s, message %q; want exit, could not start", e.Kind, e.Message())
 	}
 }
 

@@ -94,8 +94,8 @@ map:
 `)
 	e := abortError(t, o.err)
 	want := `lines "missing.txt": no such file or directory (looked for ` + files.Display(filepath.Join(dir, "missing.txt")) + ")"
-	if e.Kind != KindSource || e.Stage != "items" || e.Message != want {
-		t.Errorf("error: kind %s, stage %s, message %q; want source, items, %q", e.Kind, e.Stage, e.Message, want)
+	if e.Kind != KindSource || e.Stage != "items" || e.Message() != want {
+		t.Errorf("error: kind %s, stage %s, message %q; want source, items, %q", e.Kind, e.Stage, e.Message(), want)
 	}
 }
 
@@ -243,7 +243,7 @@ map:
 `)
 	b.ReportAllocs()
 	for b.Loop() {
-		eng := &Engine{Stdout: discard{}, Log: func(string) {}, Observer: NewJournal(false)}
+		eng := &Engine{Stdout: discard{}, Log: func(string) {}, Observer: NewTally()}
 		if _, err := eng.Run(context.Background(), plan); err != nil {
 			b.Fatal(err)
 		}

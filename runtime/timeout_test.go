@@ -79,8 +79,8 @@ output:
 		t.Fatalf("retries = %v, want 1", rec.retries)
 	}
 	e := rec.retries[0]
-	if e.Kind != KindTimeout || e.Message != "timed out after 300ms (map.timeout, per attempt)" || e.Step != "step 2" {
-		t.Errorf("first attempt: kind %s, step %q, message %q; want timeout, step 2, %q", e.Kind, e.Step, e.Message, "timed out after 300ms (map.timeout, per attempt)")
+	if e.Kind != KindTimeout || e.Message() != "timed out after 300ms (map.timeout, per attempt)" || e.Step != "step 2" {
+		t.Errorf("first attempt: kind %s, step %q, message %q; want timeout, step 2, %q", e.Kind, e.Step, e.Message(), "timed out after 300ms (map.timeout, per attempt)")
 	}
 }
 
@@ -115,7 +115,7 @@ callbacks:
 		want = append(want, dsl.ErrorValue{Kind: "timeout", Message: "timed out after 50ms (map.timeout, per attempt)",
 			Stage: "map", Step: "step 1", Item: item, Index: i, Attempt: 2, Position: "pipeline.yaml:7:7"})
 	}
-	if got := rec.values("error"); !reflect.DeepEqual(got, want) {
+	if got := coreErrors(rec.values("error")); !reflect.DeepEqual(got, want) {
 		t.Errorf("callbacks.error saw\n\t%+v\nwant\n\t%+v", got, want)
 	}
 }
@@ -132,7 +132,7 @@ map:
   on_error: retry
 `)
 	e := abortError(t, o.err)
-	want := Error{Kind: KindTimeout, Message: "the run's timeout of 100ms passed", Stage: "run", Index: -1, Worker: -1}
+	want := errView{Kind: KindTimeout, Message: "the run's timeout of 100ms passed", Subject: Subject{Stage: "run", Index: -1, Worker: -1}}
 	checkError(t, e, want)
 	if got, want := o.err.Error(), "run aborted: run: the run's timeout of 100ms passed"; got != want {
 		t.Errorf("err = %q, want %q", got, want)

@@ -1,7 +1,9 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -75,7 +77,7 @@ func (r *run) initialize(rn *runner) bool {
 	case actSkip:
 		r.retire(err)
 	case actAbort:
-		r.abort(initError(err, fmt.Sprintf("worker %d could not start", rn.worker)))
+		r.abort(endedBy(KindInit, err))
 	}
 	return false
 }
@@ -87,7 +89,9 @@ func (r *run) retire(err *Error) {
 	r.retiredErrs = append(r.retiredErrs, err)
 	r.mu.Unlock()
 	if int(r.retired.Add(1)) == r.plan.Workers {
-		r.abort(initError(err, "no worker could start; the last failure"))
+		last := endedBy(KindInit, err)
+		last.Cause = &noWorkerError{last: err}
+		r.abort(last)
 		return
 	}
 	if r.eng.Observer != nil {
@@ -106,20 +110,34 @@ func (r *run) setWorker(rn *runner, st *dsl.Stage) bool {
 	}
 	w, err := r.plan.NewWorker(rn.worker, values)
 	if err != nil {
-		r.abort(&Error{Kind: KindInit, Stage: "initializer", Message: err.Error(), Index: -1, Worker: rn.worker, Cause: err})
+		r.abort(&Error{Kind: KindInit, Subject: Subject{Stage: "initializer", Index: -1, Worker: rn.worker}, At: dsl.At(st.Pos), Cause: err})
 		return false
 	}
 	rn.ev.env["worker"] = w
 	return true
 }
 
-// initError is the error that ends a run because of an initializer.
-func initError(cause *Error, what string) *Error {
+// endedBy is the error that ends a run because of a failure of the
+// initializer (kind init) or of a callback (kind callback): the failure
+// itself as its cause, its subject, place and evidence, without an item
+// for the initializer. Its message is the failure's: nothing is added.
+func endedBy(kind Kind, cause *Error) *Error {
 	e := *cause
-	e.Kind, e.Message, e.Cause = KindInit, fmt.Sprintf("%s: %s", what, cause.Message), cause
-	e.Index, e.Item = -1, nil
+	e.Kind, e.Cause, e.Notes = kind, cause, nil
+	if kind == KindInit {
+		e.Index, e.Item = -1, nil
+	}
 	return &e
 }
+
+// noWorkerError ends a run whose every worker retired.
+type noWorkerError struct{ last *Error }
+
+func (e *noWorkerError) Error() string {
+	return "no worker could start; the last one: " + e.last.Message()
+}
+
+func (e *noWorkerError) Unwrap() error { return e.last }
 
 // item runs one item under the map policy, starting at started, and
 // returns its outcome and when it ended: the next item's start, so that
@@ -211,8 +229,9 @@ func (r *run) judgeFailures(c *collector) {
 		msg = fmt.Sprintf("%d of %d items failed (%s%%), more than max_failures %s allows",
 			failed, finished, strings.TrimSuffix(share, ".0"), t)
 	}
-	r.abort(&Error{Kind: KindMaxFailures, Stage: "map", Message: msg, Pos: t.Pos, Span: len(t.String()), Index: -1, Worker: -1,
-		Policy: policyWords(r.plan.Map.Policy) + ", max_failures"})
+	e := runError(KindMaxFailures, "map", dsl.Over(t.Pos, len(t.String())), errors.New(msg))
+	e.Outcome = Outcome{Retry: r.plan.Map.Policy.Attempts > 1, Then: dsl.PolicySkip, Budget: true}
+	r.abort(e)
 }
 
 // skip records a final failure under skip: the fallback, if any, becomes
@@ -222,12 +241,12 @@ func (r *run) skip(rn *runner, out *outcome) {
 	failed, finished := r.failed.Add(1), r.finished.Add(1)
 	if p.MaxFailures.Exceeded(int(failed), int(finished)) {
 		e := *out.rec.Err
+		text := fmt.Sprintf("%s passed: %d items failed", p.MaxFailures, failed)
 		if p.MaxFailures.IsPercent {
-			e.Message = fmt.Sprintf("%s (max_failures %s passed: %d of %d finished items failed)", e.Message, p.MaxFailures, failed, finished)
-		} else {
-			e.Message = fmt.Sprintf("%s (max_failures %s passed: %d items failed)", e.Message, p.MaxFailures, failed)
+			text = fmt.Sprintf("%s passed: %d of %d finished items failed", p.MaxFailures, failed, finished)
 		}
-		e.Policy = policyWords(p) + ", max_failures"
+		e.Notes = append(slices.Clone(e.Notes), &Note{At: dsl.Over(p.MaxFailures.Pos, len(p.MaxFailures.String())), What: "max_failures", Text: text})
+		e.Outcome.Budget = true
 		out.rec.Err, out.rec.Status = &e, StatusFailed
 		r.abort(&e)
 		return
@@ -239,7 +258,7 @@ func (r *run) skip(rn *runner, out *outcome) {
 	rn.ev.env["error"] = out.rec.Err.Value()
 	v, err := rn.ev.run(p.Fallback)
 	if err != nil {
-		out.rec.Err.Message += fmt.Sprintf(" (and its fallback failed: %s)", MessageOf(err))
+		out.rec.Err.Notes = append(out.rec.Err.Notes, &Note{At: rangeOf(p.Fallback), What: "fallback", Text: "failed, so the item has no result", Cause: err})
 		return
 	}
 	out.result, out.has, out.rec.Fallback = v, true, true

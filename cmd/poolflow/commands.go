@@ -12,6 +12,7 @@ import (
 
 	"github.com/poolflow/poolflow/builtins"
 	"github.com/poolflow/poolflow/dsl"
+	"github.com/poolflow/poolflow/present"
 	"github.com/spf13/cobra"
 )
 
@@ -33,21 +34,35 @@ func newBuiltins(stdout io.Writer) *cobra.Command {
 }
 
 func newSchema(stdout io.Writer) *cobra.Command {
-	return &cobra.Command{
+	var report, events bool
+	cmd := &cobra.Command{
 		Use:   "schema",
-		Short: "Print the JSON Schema of pipeline files, for editors",
+		Short: "Print the JSON Schema of pipeline files (for editors), of the report, or of the JSON lines",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return writeSchema(stdout)
+			switch {
+			case report && events:
+				return usageErrorf("--report and --events: one schema at a time")
+			case report:
+				return writeJSONSchema(stdout, present.ReportSchema())
+			case events:
+				return writeJSONSchema(stdout, present.EventsSchema())
+			}
+			return writeJSONSchema(stdout, dsl.Schema())
 		},
 	}
+	cmd.Flags().BoolVar(&report, "report", false, "the schema of run --report's JSON")
+	cmd.Flags().BoolVar(&events, "events", false, "the schema of one line of run --format json")
+	return cmd
 }
 
-func writeSchema(w io.Writer) error {
+func writeSchema(w io.Writer) error { return writeJSONSchema(w, dsl.Schema()) }
+
+func writeJSONSchema(w io.Writer, schema map[string]any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(dsl.Schema())
+	return enc.Encode(schema)
 }
 
 func newInit(stdout io.Writer) *cobra.Command {

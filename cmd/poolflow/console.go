@@ -2,7 +2,7 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
+
 	"io"
 	"strings"
 	"sync"
@@ -45,7 +45,7 @@ func (c *console) println(text string) {
 // log is the sink of log(): a line of text, or with json an object.
 func (c *console) log(line string) {
 	if c.json {
-		c.printJSON(map[string]any{"type": "log", "message": line})
+		c.printJSON(present.LogLine(line))
 		return
 	}
 	c.println(line)
@@ -63,7 +63,7 @@ func (c *console) printJSON(v any) {
 // that ended the run, skipped (a warning) for one its policy skipped.
 func (c *console) failure(kind string, e *runtime.Error) {
 	if c.json {
-		c.printJSON(errorJSON(kind, e))
+		c.printJSON(present.FailureLine(e, kind == "skipped"))
 		return
 	}
 	sev := dsl.SeverityError
@@ -79,7 +79,7 @@ func (c *console) failure(kind string, e *runtime.Error) {
 func (c *console) diagnostics(ds dsl.Diagnostics) {
 	for _, d := range ds {
 		if c.json {
-			c.printJSON(diagnosticLine(d))
+			c.printJSON(present.DiagnosticLine(d))
 			continue
 		}
 		var b strings.Builder
@@ -94,20 +94,10 @@ func (c *console) Retrying(e *runtime.Error, wait time.Duration) {
 		return
 	}
 	if c.json {
-		obj := errorJSON("retry", e)
-		obj["wait_ms"] = float64(wait.Microseconds()) / 1000
-		c.printJSON(obj)
+		c.printJSON(present.RetryLine(e, wait))
 		return
 	}
-	subject := e.Where()
-	switch {
-	case e.Index >= 0:
-		subject += fmt.Sprintf(": item %d %s", e.Index, runtime.DisplayItem(e.Item))
-	case e.Worker >= 0:
-		subject += fmt.Sprintf(": worker %d", e.Worker)
-	}
-	c.println(fmt.Sprintf("%s: retry: %s: attempt %d of %d failed: %s: %s; next in %s", e.Pos, subject,
-		e.Attempt, e.Attempts, e.Kind, firstLine(e.Message), present.FormatDuration(wait.Round(time.Millisecond))))
+	c.println(present.RetryText(e, wait))
 }
 
 // Warned prints a warning about the run, as a diagnostic.
@@ -118,37 +108,3 @@ func (c *console) CallbackFailed(e *runtime.Error) { c.failure("skipped", e) }
 
 // WorkerRetired prints an initializer failure that its policy skipped.
 func (c *console) WorkerRetired(e *runtime.Error) { c.failure("skipped", e) }
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(s, "\n")
-	return s
-}
-
-// diagnosticLine is a validation diagnostic as a JSON line.
-func diagnosticLine(d dsl.Diagnostic) any {
-	return struct {
-		Type string `json:"type"`
-		present.DiagnosticJSON
-	}{"diagnostic", present.DiagnosticValue(d)}
-}
-
-// errorJSON is a run failure as a JSON line; typ is error (it ended the
-// run), skipped (its policy skipped it) or retry.
-func errorJSON(typ string, e *runtime.Error) map[string]any {
-	obj := map[string]any{"type": typ, "file": e.Pos.File, "line": e.Pos.Line, "column": e.Pos.Col,
-		"severity": "error", "code": string(e.Kind), "kind": string(e.Kind), "message": e.Message,
-		"headline": present.Headline(e), "stage": e.Stage, "step": e.Step, "index": e.Index,
-		"attempt": e.Attempt, "attempts": e.Attempts, "worker": e.Worker, "policy": e.Policy,
-		"command": e.Command, "exit_code": e.Code, "stderr": e.Stderr, "stack": present.TrimStack(e.Stack),
-		"values": e.Values, "item": nil}
-	if e.Values == nil {
-		obj["values"] = []string{}
-	}
-	if e.Index >= 0 {
-		obj["item"] = runtime.ItemText(e.Item)
-	}
-	if typ == "skipped" {
-		obj["severity"] = "warning"
-	}
-	return obj
-}

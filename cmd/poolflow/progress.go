@@ -14,15 +14,15 @@ import (
 // done of the total (or done so far), failed, retrying, rate and ETA. The
 // console owns the lock around clear and draw, so log lines go above it.
 type progress struct {
-	w       io.Writer
-	journal *runtime.Journal
-	now     func() time.Time
-	start   time.Time
-	drawn   bool
+	w     io.Writer
+	tally *runtime.Tally
+	now   func() time.Time
+	start time.Time
+	drawn bool
 }
 
-func newProgress(w io.Writer, j *runtime.Journal, now func() time.Time) *progress {
-	return &progress{w: w, journal: j, now: now, start: now()}
+func newProgress(w io.Writer, j *runtime.Tally, now func() time.Time) *progress {
+	return &progress{w: w, tally: j, now: now, start: now()}
 }
 
 // clear erases the drawn line.
@@ -35,7 +35,7 @@ func (p *progress) clear() {
 
 // draw writes the current line.
 func (p *progress) draw() {
-	io.WriteString(p.w, "\r\x1b[K"+progressLine(p.journal.Progress(), p.now().Sub(p.start)))
+	io.WriteString(p.w, "\r\x1b[K"+progressLine(p.tally.Progress(), p.now().Sub(p.start)))
 	p.drawn = true
 }
 

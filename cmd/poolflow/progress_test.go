@@ -81,8 +81,8 @@ func fakeClock(step time.Duration) func() time.Time {
 // journalAt is a Journal told, through its observer methods, of a run of
 // total items of which the first done finished, one of them failed, and
 // one more is running.
-func journalAt(total, done int) *runtime.Journal {
-	j := runtime.NewJournal(false)
+func journalAt(total, done int) *runtime.Tally {
+	j := runtime.NewTally()
 	j.RunStarted(total)
 	for i := 0; i <= done; i++ {
 		j.ItemStarted(i, fmt.Sprint("item-", i), 0)
@@ -146,7 +146,7 @@ func TestConsolePrintlnWithoutBar(t *testing.T) {
 // ticker stops: the bar is cleared when the run ends.
 func TestTickerLogLinesNeverInsideBar(t *testing.T) {
 	var buf syncBuffer
-	j := runtime.NewJournal(false)
+	j := runtime.NewTally()
 	j.RunStarted(400)
 	con := &console{w: &buf}
 	con.bar = newProgress(&buf, j, time.Now)

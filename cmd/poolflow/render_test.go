@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,9 +58,9 @@ func TestRenderPanic(t *testing.T) {
 		t.Errorf("rendered panic:\n%s\nwant:\n%s", text, want)
 	}
 	checkFrames(t, frames)
-	obj := errorJSON("error", e)
-	if obj["kind"] != "panic" || obj["stack"] != present.TrimStack(e.Stack) || obj["stack"] == "" {
-		t.Errorf("JSON kind %v, stack %q; want panic and the trimmed stack %q", obj["kind"], obj["stack"], present.TrimStack(e.Stack))
+	line := present.FailureLine(e, false)
+	if line.Kind != "panic" || !slices.Equal(line.Stack, frames) {
+		t.Errorf("JSON kind %v, stack %q; want panic and the frames shown %q", line.Kind, line.Stack, frames)
 	}
 }
 

@@ -2,16 +2,15 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/poolflow/poolflow/builtins"
 	"github.com/poolflow/poolflow/dsl"
-	"github.com/poolflow/poolflow/files"
 	"github.com/poolflow/poolflow/present"
 	"github.com/poolflow/poolflow/runtime"
 	"github.com/spf13/cobra"
@@ -81,11 +80,20 @@ func execute(l *loaded, f *runFlags, con *console, stdout io.Writer) error {
 	ctx, signals := withSignals(context.Background())
 	defer signals.stop()
 	enableWatchdog()
-	journal := runtime.NewJournal(f.report != "")
-	eng := &runtime.Engine{Stdout: stdout, Log: con.log, Observer: runtime.Observers{journal, con}, Strict: f.strict}
+	tally := runtime.NewTally()
+	observers := runtime.Observers{tally, con}
+	var report *present.ReportWriter
+	if f.report != "" {
+		var err error
+		if report, err = present.NewReportWriter(l.plan, filepath.Dir(f.report)); err != nil {
+			return &exitError{code: exitFailed, err: fmt.Errorf("--report %s: %w", f.report, err)}
+		}
+		observers = append(observers, report)
+	}
+	eng := &runtime.Engine{Stdout: stdout, Log: con.log, Observer: observers, Strict: f.strict}
 	var tick *ticker
 	if showProgress(f, con.w) {
-		con.bar = newProgress(con.w, journal, time.Now)
+		con.bar = newProgress(con.w, tally, time.Now)
 		tick = startTicker(con, 100*time.Millisecond)
 		eng.Stdout = &beforeOutput{w: stdout, stop: func() { tick.stop(con) }}
 	}
@@ -103,14 +111,14 @@ func execute(l *loaded, f *runFlags, con *console, stdout io.Writer) error {
 	code := exitStatus(runErr, sig)
 	if !f.quiet {
 		if con.json {
-			con.printJSON(present.Summary(sum, journal))
+			con.printJSON(present.Summary(sum, tally))
 		} else {
-			con.println(present.SummaryText(sum, journal))
+			con.println(present.SummaryText(sum, tally))
 		}
 	}
-	if f.report != "" {
-		info := runtime.RunInfo{Started: started, Ended: ended, ExitStatus: code, Interrupted: sig != nil}
-		if err := writeReport(f.report, runtime.NewReport(l.plan, sum, journal, runErr, info)); err != nil {
+	if report != nil {
+		info := present.RunInfo{Started: started, Ended: ended, ExitStatus: code, Interrupted: sig != nil}
+		if err := report.Finish(f.report, present.NewReport(l.plan, sum, tally, runErr, info)); err != nil {
 			return &exitError{code: exitFailed, err: fmt.Errorf("--report %s: %w", f.report, err)}
 		}
 	}
@@ -135,15 +143,6 @@ func exitStatus(runErr error, sig os.Signal) int {
 // showProgress: a bar only on a terminal, only for text, never with --quiet.
 func showProgress(f *runFlags, w io.Writer) bool {
 	return !f.quiet && f.format == "text" && isTerminal(w)
-}
-
-// writeReport writes the JSON report atomically.
-func writeReport(path string, r *runtime.Report) error {
-	return files.WriteAtomic(context.Background(), path, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
-	})
 }
 
 // dryRun prints the plan, counting the items where that calls nothing with

@@ -1,20 +1,17 @@
 package runtime
 
 import (
-	"sort"
 	"sync"
 	"time"
 
 	"github.com/poolflow/poolflow/dsl"
 )
 
-// Journal is an Observer that keeps what a summary and a report need:
-// counts, per-stage duration quantiles, the slowest items, and, when asked,
-// a record of every item. Without items it takes constant memory. It is
-// safe for concurrent use.
-type Journal struct {
+// Tally is an Observer that keeps what a summary and a progress display
+// need: counts, per-stage duration quantiles, the slowest items, in
+// constant memory. It is safe for concurrent use.
+type Tally struct {
 	mu         sync.Mutex
-	keepItems  bool
 	total      int
 	retrying   map[int]bool
 	done       int
@@ -22,17 +19,15 @@ type Journal struct {
 	stages     map[string]*durations
 	stageOrder []string
 	slow       slowest
-	items      []ItemRecord
-	notStarted []ItemRecord
 }
 
-// NewJournal returns a Journal; with keepItems it records every item.
-func NewJournal(keepItems bool) *Journal {
-	return &Journal{keepItems: keepItems, total: -1, retrying: map[int]bool{},
+// NewTally returns an empty Tally.
+func NewTally() *Tally {
+	return &Tally{total: -1, retrying: map[int]bool{},
 		stages: map[string]*durations{}, slow: slowest{k: 5}}
 }
 
-func (j *Journal) RunStarted(total int) {
+func (j *Tally) RunStarted(total int) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.total = total
@@ -40,9 +35,9 @@ func (j *Journal) RunStarted(total int) {
 
 // ItemStarted does nothing: nothing the journal keeps needs it, and a
 // counter shared by the workers would cost every item a contended write.
-func (j *Journal) ItemStarted(index int, item any, worker int) {}
+func (j *Tally) ItemStarted(index int, item any, worker int) {}
 
-func (j *Journal) Retrying(err *Error, wait time.Duration) {
+func (j *Tally) Retrying(err *Error, wait time.Duration) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if err.Index >= 0 {
@@ -50,7 +45,7 @@ func (j *Journal) Retrying(err *Error, wait time.Duration) {
 	}
 }
 
-func (j *Journal) ItemFinished(rec ItemRecord) {
+func (j *Tally) ItemFinished(rec ItemRecord) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	delete(j.retrying, rec.Index)
@@ -62,32 +57,22 @@ func (j *Journal) ItemFinished(rec ItemRecord) {
 		j.stage("map").Add(rec.Duration)
 		j.slow.Add(rec.Index, rec.Item, rec.Duration)
 	}
-	if j.keepItems {
-		j.items = append(j.items, rec)
-	}
 }
 
-func (j *Journal) ItemNotStarted(index int, item any) {
-	if !j.keepItems {
-		return
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.notStarted = append(j.notStarted, ItemRecord{Index: index, Item: item, Worker: -1, Status: StatusNotStarted})
-}
+func (j *Tally) ItemNotStarted(index int, item any) {}
 
-func (j *Journal) CallbackFailed(*Error) {}
-func (j *Journal) Warned(dsl.Diagnostic) {}
-func (j *Journal) WorkerRetired(*Error)  {}
+func (j *Tally) CallbackFailed(*Error) {}
+func (j *Tally) Warned(dsl.Diagnostic) {}
+func (j *Tally) WorkerRetired(*Error)  {}
 
-func (j *Journal) StageFinished(rec StageRecord) {
+func (j *Tally) StageFinished(rec StageRecord) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.stage(rec.Stage).Add(rec.Duration)
 }
 
 // stage returns the histogram of a stage, creating it; mu is held.
-func (j *Journal) stage(name string) *durations {
+func (j *Tally) stage(name string) *durations {
 	h, ok := j.stages[name]
 	if !ok {
 		h = &durations{}
@@ -106,7 +91,7 @@ type Progress struct {
 }
 
 // Progress returns the counts so far.
-func (j *Journal) Progress() Progress {
+func (j *Tally) Progress() Progress {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return Progress{Total: j.total, Done: j.done, Failed: j.failed, Retrying: len(j.retrying)}
@@ -122,7 +107,7 @@ type StageStat struct {
 }
 
 // StageStats returns each stage's quantiles, in the order stages first ran.
-func (j *Journal) StageStats() []StageStat {
+func (j *Tally) StageStats() []StageStat {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	out := make([]StageStat, 0, len(j.stageOrder))
@@ -134,18 +119,8 @@ func (j *Journal) StageStats() []StageStat {
 }
 
 // Slowest returns the slowest items, slowest first.
-func (j *Journal) Slowest() []SlowItem {
+func (j *Tally) Slowest() []SlowItem {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.slow.List()
-}
-
-// Items returns every item recorded, started or not, by index. It is
-// empty unless the Journal keeps items.
-func (j *Journal) Items() []ItemRecord {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	out := append(append([]ItemRecord(nil), j.items...), j.notStarted...)
-	sort.Slice(out, func(a, b int) bool { return out[a].Index < out[b].Index })
-	return out
 }

@@ -1,0 +1,265 @@
+package present
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/poolflow/poolflow/dsl"
+	"github.com/poolflow/poolflow/files"
+	"github.com/poolflow/poolflow/runtime"
+)
+
+// Report is the JSON report of a run (`poolflow run --report FILE`,
+// spec.md §9.6); schema/report.schema.json is generated from this type.
+type Report struct {
+	Pipeline         string           `json:"pipeline"`
+	File             string           `json:"file" doc:"the pipeline file as given"`
+	Started          time.Time        `json:"started"`
+	Ended            time.Time        `json:"ended"`
+	DurationMS       float64          `json:"duration_ms"`
+	Params           map[string]any   `json:"params" doc:"every parameter's value after --param"`
+	ExitStatus       int              `json:"exit_status" doc:"poolflow's exit code"`
+	Outcome          string           `json:"outcome" enum:"succeeded,failed,interrupted"`
+	Error            *dsl.ErrorValue  `json:"error" doc:"the failure that ended the run, or null"`
+	Totals           Totals           `json:"totals"`
+	Stages           []StageJSON      `json:"stages"`
+	Output           string           `json:"output" doc:"-, the path written, or empty"`
+	CallbackFailures []dsl.ErrorValue `json:"callback_failures" doc:"callback failures their policy skipped"`
+	RetiredWorkers   []dsl.ErrorValue `json:"retired_workers" doc:"initializer failures their policy skipped"`
+	Items            []ItemJSON       `json:"items" doc:"every item read from the source: by index with order input, as delivered with order completion"`
+}
+
+// Totals counts items by status, as the summary does.
+type Totals struct {
+	Items      int  `json:"items"`
+	OK         int  `json:"ok"`
+	Skipped    int  `json:"skipped"`
+	Failed     int  `json:"failed"`
+	Cancelled  int  `json:"cancelled"`
+	NotStarted int  `json:"not_started"`
+	Unread     bool `json:"unread" doc:"the run ended before the end of a source that does not know its length"`
+	Retried    int  `json:"retried"`
+	Fallbacks  int  `json:"fallbacks"`
+}
+
+// ItemJSON is one item of the report.
+type ItemJSON struct {
+	Index    int           `json:"index"`
+	Item     string        `json:"item" doc:"its text, at most 200 characters"`
+	Status   string        `json:"status" enum:"ok,skipped,failed,cancelled,not-started"`
+	Worker   int           `json:"worker" doc:"-1 if it never started"`
+	Attempts []AttemptJSON `json:"attempts"`
+}
+
+// AttemptJSON is one attempt at an item.
+type AttemptJSON struct {
+	DurationMS float64         `json:"duration_ms"`
+	Error      *dsl.ErrorValue `json:"error" doc:"null for the attempt that succeeded"`
+}
+
+// RunInfo is what the caller knows about a run that the engine does not.
+type RunInfo struct {
+	Started, Ended time.Time
+	ExitStatus     int
+	Interrupted    bool
+}
+
+// ReportWriter is an Observer that writes the items of a run to a spool
+// file as they finish, so that a report of a million items costs no more
+// memory than one of ten: with order input it holds at most the window's
+// worth of items to put them in order. Finish writes the report itself. It
+// is safe for concurrent use, as Observers must be.
+type ReportWriter struct {
+	runtime.NopObserver
+	mu      sync.Mutex
+	spool   *os.File
+	buf     *bufio.Writer
+	ordered bool // order input: items by index
+	next    int  // with ordered, the index to write next
+	waiting map[int]runtime.ItemRecord
+	err     error // the first spool write that failed
+}
+
+// NewReportWriter starts a report of a run of plan; its spool goes to a
+// temporary file in dir (the report's folder).
+func NewReportWriter(plan *dsl.Plan, dir string) (*ReportWriter, error) {
+	f, err := os.CreateTemp(dir, ".poolflow-report-*.spool")
+	if err != nil {
+		return nil, err
+	}
+	os.Remove(f.Name()) // nobody else needs to see it; it goes with the file
+	return &ReportWriter{spool: f, buf: bufio.NewWriterSize(f, 64<<10),
+		ordered: plan.Order == dsl.OrderInput, waiting: map[int]runtime.ItemRecord{}}, nil
+}
+
+// ItemFinished spools an item, in order.
+func (w *ReportWriter) ItemFinished(rec runtime.ItemRecord) { w.add(rec) }
+
+// ItemNotStarted spools an item that was read but never started.
+func (w *ReportWriter) ItemNotStarted(index int, item any) {
+	w.add(runtime.ItemRecord{Index: index, Item: item, Worker: -1, Status: runtime.StatusNotStarted})
+}
+
+func (w *ReportWriter) add(rec runtime.ItemRecord) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.ordered {
+		w.write(rec)
+		return
+	}
+	w.waiting[rec.Index] = rec
+	for {
+		r, ok := w.waiting[w.next]
+		if !ok {
+			return
+		}
+		delete(w.waiting, w.next)
+		w.next++
+		w.write(r)
+	}
+}
+
+// write spools one item as a line of JSON; mu is held.
+func (w *ReportWriter) write(rec runtime.ItemRecord) {
+	if w.err != nil {
+		return
+	}
+	enc := json.NewEncoder(w.buf) // a line per item, <, > and & as they are
+	enc.SetEscapeHTML(false)
+	w.err = enc.Encode(itemJSON(rec))
+}
+
+// Finish writes the report to path, atomically: the run's facts, then the
+// spooled items. It closes the spool.
+func (w *ReportWriter) Finish(path string, r *Report) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	defer w.spool.Close()
+	for _, index := range slices.Sorted(mapKeys(w.waiting)) { // items behind one never delivered
+		w.write(w.waiting[index])
+	}
+	if err := errors.Join(w.err, w.buf.Flush()); err != nil {
+		return fmt.Errorf("spooling the report's items: %w", err)
+	}
+	if _, err := w.spool.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	return files.WriteAtomic(context.Background(), path, func(out io.Writer) error {
+		return writeReport(out, r, w.spool)
+	})
+}
+
+// writeReport writes r indented, with the items read from items, one JSON
+// object per line, in place of r's own (empty) list.
+func writeReport(out io.Writer, r *Report, items io.Reader) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return err
+	}
+	head := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	const empty = "\"items\": []\n}"
+	if !bytes.HasSuffix(head, []byte(empty)) {
+		return errors.New("the report does not end with its items")
+	}
+	if _, err := out.Write(head[:len(head)-len(empty)]); err != nil {
+		return err
+	}
+	io.WriteString(out, "\"items\": [")
+	scan := bufio.NewScanner(items)
+	scan.Buffer(make([]byte, 64<<10), 64<<20)
+	for n := 0; scan.Scan(); n++ {
+		sep := ",\n    "
+		if n == 0 {
+			sep = "\n    "
+		}
+		io.WriteString(out, sep)
+		out.Write(scan.Bytes())
+	}
+	if err := scan.Err(); err != nil {
+		return err
+	}
+	_, err := io.WriteString(out, "\n  ]\n}\n")
+	return err
+}
+
+func mapKeys[V any](m map[int]V) func(func(int) bool) {
+	return func(yield func(int) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// NewReport gathers the facts of a run for its report: plan, summary,
+// journal (for the stages), the error Run returned, and what the caller
+// knows. Its items come from the ReportWriter.
+func NewReport(plan *dsl.Plan, sum *runtime.Summary, j *runtime.Tally, runErr error, info RunInfo) *Report {
+	r := &Report{Pipeline: plan.Name, File: plan.File, Started: info.Started, Ended: info.Ended,
+		DurationMS: ms(info.Ended.Sub(info.Started)), Params: map[string]any{}, ExitStatus: info.ExitStatus,
+		Outcome: "succeeded", Output: sum.Output, CallbackFailures: values(sum.CallbackFailures),
+		RetiredWorkers: values(sum.RetiredWorkers), Items: []ItemJSON{}, Stages: stagesOf(j), Totals: totalsOf(sum)}
+	for _, p := range plan.ParamValues {
+		r.Params[p.Name] = p.Value
+	}
+	var e *runtime.Error
+	if errors.As(runErr, &e) {
+		v := e.Value()
+		r.Error, r.Outcome = &v, "failed"
+	}
+	if info.Interrupted {
+		r.Outcome = "interrupted"
+	}
+	return r
+}
+
+// totalsOf counts the items of a run as its summary does: items the run
+// never read are counted when the source knows its length, and otherwise
+// Unread says that there may be more.
+func totalsOf(sum *runtime.Summary) Totals {
+	st := sum.Stats
+	return Totals{Items: st.OK + st.Skipped + sum.Failed + sum.Cancelled + sum.NotStarted,
+		OK: st.OK, Skipped: st.Skipped, Failed: sum.Failed, Cancelled: sum.Cancelled, NotStarted: sum.NotStarted,
+		Unread: sum.Unread, Retried: st.Retried, Fallbacks: st.Fallbacks}
+}
+
+func itemJSON(rec runtime.ItemRecord) ItemJSON {
+	it := ItemJSON{Index: rec.Index, Item: runtime.ItemText(rec.Item), Status: string(rec.Status), Worker: rec.Worker,
+		Attempts: []AttemptJSON{}}
+	for _, a := range rec.Attempts {
+		it.Attempts = append(it.Attempts, AttemptJSON{DurationMS: ms(a.Duration), Error: value(a.Err)})
+	}
+	if len(rec.Attempts) == 0 && rec.Status == runtime.StatusOK {
+		it.Attempts = append(it.Attempts, AttemptJSON{DurationMS: ms(rec.Duration)})
+	}
+	return it
+}
+
+func value(e *runtime.Error) *dsl.ErrorValue {
+	if e == nil {
+		return nil
+	}
+	v := e.Value()
+	return &v
+}
+
+func values(errs []*runtime.Error) []dsl.ErrorValue {
+	out := []dsl.ErrorValue{}
+	for _, e := range errs {
+		out = append(out, e.Value())
+	}
+	return out
+}
