@@ -243,17 +243,22 @@ callbacks:
 }
 
 func TestCallbacksInDeliveryOrder(t *testing.T) {
-	// Later items finish first (item i sleeps (8-i) × 3ms), yet with order
-	// input the callbacks see indexes 0, 1, 2, ... and results come in
-	// item order.
-	o, rec, _ := observe(t, `version: 1
+	// The items finish in reverse order, forced by a gate (no sleep), yet
+	// with order input the callbacks see indexes 0, 1, 2, ... and results
+	// come in item order. The sequencer shows that they did finish
+	// reversed, so the test fails if nothing reorders.
+	seq := newSequencer([]int{7, 6, 5, 4, 3, 2, 1, 0})
+	rec := newRecorder()
+	plan := loadPlan(t, t.TempDir(), `version: 1
 name: t
 workers: 8
+window: 8
 order: input
 items: {range: [0, 8]}
 map:
   steps:
-    - expr: sleep(duration(string((8 - index) * 3) + "ms"))
+    - expr: gate(item)
+    - expr: capture("finished", index)
     - expr: 'index == 5 ? fail("bad") : index'
   on_error: skip
 callbacks:
@@ -265,9 +270,13 @@ callbacks:
       - expr: capture("delivered", index)
 output:
   format: json
-`)
+`, seq.gate(), rec.capture())
+	o := testRun{t: t, plan: plan, observer: Observers{seq, rec}}.run()
 	if o.err != nil {
 		t.Fatalf("Run: %v", o.err)
+	}
+	if got, want := rec.values("finished"), []any{7, 6, 5, 4, 3, 2, 1, 0}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("the items finished in the order %v, want %v", got, want)
 	}
 	if got, want := rec.values("delivered"), []any{0, 1, 2, 3, 4, 5, 6, 7}; !reflect.DeepEqual(got, want) {
 		t.Errorf("callbacks saw %v, want %v", got, want)
