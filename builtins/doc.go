@@ -13,5 +13,6 @@
 // of the builtins that replace expr's repeat, replace, join, split,
 // splitAfter, flatten, toJSON and string.
 //
-// Everything in this package is safe for concurrent use.
+// Everything in this package is safe for concurrent use. Of poolflow's
+// packages it imports only files.
 package builtins

@@ -19,4 +19,9 @@
 // Every problem found on the way is a Diagnostic carrying the file, line and
 // column it refers to. The phases collect all problems instead of stopping at
 // the first, so a user sees every mistake in one run.
+//
+// dsl is a compiler: it hands out positions, ranges and plans, never text
+// for people (package present renders them). It imports no other package
+// of poolflow but files: the functions expressions may call come in as
+// expr options (Options.Functions), from package builtins through the CLI.
 package dsl

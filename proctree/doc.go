@@ -32,4 +32,6 @@
 // On systems other than Linux, commands still run in a process group that
 // is killed when they end, and output is still bounded; there is no
 // subreaper, no parent-death signal and no watchdog.
+//
+// It imports only the standard library and golang.org/x/sys.
 package proctree

@@ -19,4 +19,8 @@
 //     ended.
 //   - Every evaluation has a guard (budget.go) that stops it soon after its
 //     step's context ends and fails it with kind limit past limits.memory.
+//
+// A failure is one record, Error, returned as data; runtime renders
+// nothing (package present does). It may import dsl, builtins, files and
+// proctree.
 package runtime
