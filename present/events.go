@@ -62,6 +62,13 @@ func RetryLine(e *runtime.Error, wait time.Duration) RetryEvent {
 	return RetryEvent{Type: "retry", Severity: "warning", ErrorValue: e.Value(), WaitMS: ms(wait)}
 }
 
+// AgainText is the one line a skipped failure of a step that failed
+// before is shown as: its place, what failed again, and why.
+func AgainText(e *runtime.Error) string {
+	return e.At.From.String() + ": warning: " + e.Subject.String() + " failed again (" + e.Outcome.String() + "): " +
+		string(e.Kind) + ": " + firstLine(e.Message())
+}
+
 // RetryText is the one line --verbose prints for a retried attempt.
 func RetryText(e *runtime.Error, wait time.Duration) string {
 	return e.At.From.String() + ": retry: " + e.Subject.String() + ": attempt " + itoa(e.Attempt) + " of " +

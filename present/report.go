@@ -49,6 +49,7 @@ type Totals struct {
 	Unread     bool `json:"unread" doc:"the run ended before the end of a source that does not know its length"`
 	Retried    int  `json:"retried"`
 	Fallbacks  int  `json:"fallbacks"`
+	Callbacks  int  `json:"callback_failures" doc:"callback failures their policy skipped; callback_failures lists the first 100"`
 }
 
 // ItemJSON is one item of the report.
@@ -233,7 +234,7 @@ func totalsOf(sum *runtime.Summary) Totals {
 	st := sum.Stats
 	return Totals{Items: st.OK + st.Skipped + sum.Failed + sum.Cancelled + sum.NotStarted,
 		OK: st.OK, Skipped: st.Skipped, Failed: sum.Failed, Cancelled: sum.Cancelled, NotStarted: sum.NotStarted,
-		Unread: sum.Unread, Retried: st.Retried, Fallbacks: st.Fallbacks}
+		Unread: sum.Unread, Retried: st.Retried, Fallbacks: st.Fallbacks, Callbacks: sum.CallbackFailed}
 }
 
 func itemJSON(rec runtime.ItemRecord) ItemJSON {

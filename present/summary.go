@@ -18,8 +18,12 @@ func SummaryText(s *runtime.Summary, j *runtime.Tally) string {
 	if s.Unread {
 		unread = " (and the rest of the source, not read)"
 	}
-	fmt.Fprintf(&b, "%d ok, %d skipped, %d failed, %d cancelled, %d not started%s; %d retried; %s\n",
-		st.OK, st.Skipped, s.Failed, s.Cancelled, s.NotStarted, unread, st.Retried, short(st.Elapsed))
+	callbacks := ""
+	if s.CallbackFailed > 0 {
+		callbacks = fmt.Sprintf("%d callback %s; ", s.CallbackFailed, plural(s.CallbackFailed, "failure"))
+	}
+	fmt.Fprintf(&b, "%d ok, %d skipped, %d failed, %d cancelled, %d not started%s; %d retried; %s%s\n",
+		st.OK, st.Skipped, s.Failed, s.Cancelled, s.NotStarted, unread, st.Retried, callbacks, short(st.Elapsed))
 	if stages := j.StageStats(); len(stages) > 0 {
 		fmt.Fprintf(&b, "  %-18s %7s %9s %9s %9s\n", "stage", "runs", "p50", "p95", "max")
 		for _, x := range stages {
@@ -73,6 +77,7 @@ type SummaryEvent struct {
 	Unread     bool        `json:"unread" doc:"the run ended before the end of a source that does not know its length"`
 	Retried    int         `json:"retried"`
 	Fallbacks  int         `json:"fallbacks"`
+	Callbacks  int         `json:"callback_failures" doc:"callback failures their policy skipped"`
 	ElapsedMS  float64     `json:"elapsed_ms"`
 	Stages     []StageJSON `json:"stages"`
 	Slowest    []SlowJSON  `json:"slowest"`
@@ -99,7 +104,7 @@ type SlowJSON struct {
 func Summary(s *runtime.Summary, j *runtime.Tally) SummaryEvent {
 	st := s.Stats
 	return SummaryEvent{Type: "summary", OK: st.OK, Skipped: st.Skipped, Failed: s.Failed, Cancelled: s.Cancelled,
-		NotStarted: s.NotStarted, Unread: s.Unread, Retried: st.Retried, Fallbacks: st.Fallbacks,
+		NotStarted: s.NotStarted, Unread: s.Unread, Retried: st.Retried, Fallbacks: st.Fallbacks, Callbacks: s.CallbackFailed,
 		ElapsedMS: ms(st.Elapsed), Stages: stagesOf(j), Slowest: slowestOf(j), Output: s.Output}
 }
 
@@ -120,3 +125,10 @@ func slowestOf(j *runtime.Tally) []SlowJSON {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}

@@ -156,7 +156,10 @@ func (c *collector) runCallback(st *dsl.Stage) {
 	}
 	switch act {
 	case actSkip:
-		c.sum.CallbackFailures = append(c.sum.CallbackFailures, err)
+		c.sum.CallbackFailed++
+		if len(c.sum.CallbackFailures) < MaxListedFailures {
+			c.sum.CallbackFailures = append(c.sum.CallbackFailures, err)
+		}
 		if obs := c.r.eng.Observer; obs != nil {
 			obs.CallbackFailed(err)
 		}

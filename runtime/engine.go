@@ -35,6 +35,11 @@ type Engine struct {
 	rand  func() float64                             // jitter; tests fake it
 }
 
+// MaxListedFailures is how many skipped callback failures a summary keeps
+// whole; the others are counted (CallbackFailed), so that a callback that
+// fails for every one of a million items costs no memory per item.
+const MaxListedFailures = 100
+
 // Summary is what a run did.
 type Summary struct {
 	Stats            dsl.Stats // ok, skipped, retried, fallbacks, total, elapsed
@@ -42,7 +47,8 @@ type Summary struct {
 	Cancelled        int       // items running when the run was cancelled
 	NotStarted       int       // items that never started: all of them when the source knows its length, else those read
 	Unread           bool      // the run ended before the source's end, and the source does not know its length
-	CallbackFailures []*Error  // callback failures skipped under their policy
+	CallbackFailures []*Error  // the first MaxListedFailures callback failures skipped under their policy
+	CallbackFailed   int       // callback failures skipped under their policy, all of them
 	RetiredWorkers   []*Error  // initializer failures skipped under their policy
 	Output           string    // where the output went: "-", a path resolved against plan.Dir, or "" for none
 	Aborted          bool

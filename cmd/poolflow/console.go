@@ -27,6 +27,8 @@ type console struct {
 	json    bool
 	verbose bool
 	bar     *progress // nil when there is no progress bar
+
+	failedSteps map[string]bool // the callback steps whose failure was printed in full
 }
 
 // println writes one or more whole lines, above the progress bar.
@@ -103,8 +105,24 @@ func (c *console) Retrying(e *runtime.Error, wait time.Duration) {
 // Warned prints a warning about the run, as a diagnostic.
 func (c *console) Warned(w dsl.Diagnostic) { c.diagnostics(dsl.Diagnostics{w}) }
 
-// CallbackFailed prints a callback failure that its policy skipped.
-func (c *console) CallbackFailed(e *runtime.Error) { c.failure("skipped", e) }
+// CallbackFailed prints a callback failure that its policy skipped: the
+// first of each step in full, the next ones of that step as one line each,
+// so that a callback failing for every item does not flood the terminal.
+func (c *console) CallbackFailed(e *runtime.Error) {
+	where := e.Where()
+	c.mu.Lock()
+	again := c.failedSteps[where]
+	if c.failedSteps == nil {
+		c.failedSteps = map[string]bool{}
+	}
+	c.failedSteps[where] = true
+	c.mu.Unlock()
+	if again && !c.json {
+		c.println(present.AgainText(e))
+		return
+	}
+	c.failure("skipped", e)
+}
 
 // WorkerRetired prints an initializer failure that its policy skipped.
 func (c *console) WorkerRetired(e *runtime.Error) { c.failure("skipped", e) }

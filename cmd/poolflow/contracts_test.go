@@ -187,7 +187,7 @@ const validReport = `{
   "pipeline": "p", "file": "p.yaml",
   "started": "2026-01-02T03:04:05.123Z", "ended": "2026-01-02T03:04:06Z", "duration_ms": 877,
   "params": {"n": 1}, "exit_status": 0, "outcome": "succeeded", "error": null,
-  "totals": {"items": 3, "ok": 1, "skipped": 1, "failed": 0, "cancelled": 0, "not_started": 1, "unread": false, "retried": 1, "fallbacks": 1},
+  "totals": {"items": 3, "ok": 1, "skipped": 1, "failed": 0, "cancelled": 0, "not_started": 1, "unread": false, "retried": 1, "fallbacks": 1, "callback_failures": 0},
   "stages": [{"stage": "map", "runs": 2, "p50_ms": 1.5, "p95_ms": 2, "max_ms": 2}],
   "output": "-", "callback_failures": [], "retired_workers": [],
   "items": [
@@ -221,7 +221,7 @@ func TestReportProblems(t *testing.T) {
 	}{
 		{"valid", "", "", ""},
 		{"extra key", `"output": "-",`, `"output": "-", "extra": 1,`, "additional properties 'extra' not allowed"},
-		{"missing totals key", `"fallbacks": 1}`, `"fallbacks2": 1}`, "missing property 'fallbacks'"},
+		{"missing totals key", `"fallbacks": 1,`, `"fallbacks2": 1,`, "missing property 'fallbacks'"},
 		{"unknown status", `"status": "skipped"`, `"status": "dropped"`, "/items/1/status"},
 		{"unknown kind", `"kind": "fail"`, `"kind": "oops"`, "/kind"},
 		{"not an integer", `"worker": -1,`, `"worker": -1.5,`, "/items/2/worker"},
