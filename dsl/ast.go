@@ -19,6 +19,7 @@ type Pipeline struct {
 	Name        StringNode    `key:"name" required:"true" doc:"name of the pipeline, shown in reports"`
 	Description StringNode    `key:"description" doc:"what the pipeline does, for people"`
 	Params      ParamsNode    `key:"params" doc:"named parameters and their defaults; --param name=value overrides one"`
+	Secrets     SecretsNode   `key:"secrets" doc:"names of secrets and the environment variables they come from; expressions read secrets.NAME; their values are masked wherever poolflow prints"`
 	Workers     IntNode       `key:"workers" min:"1" doc:"number of workers; default: the number of CPUs; --workers overrides"`
 	Items       ItemsNode     `key:"items" required:"true" doc:"the items to map over: an expression, a list, or a streamed source"`
 	Order       WordNode      `key:"order" enum:"input,completion" doc:"order of results: input (like Pool.map) or completion (like imap_unordered); default input"`

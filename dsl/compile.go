@@ -32,20 +32,24 @@ type Options struct {
 	// at NUL bytes instead of line breaks (--null).
 	Items     string
 	ItemsNull bool
+	// LookupEnv reads the secrets' environment variables; nil uses
+	// os.LookupEnv.
+	LookupEnv func(string) (string, bool)
 	// LookPath finds programs for the exec warning; nil uses exec.LookPath.
 	LookPath func(string) (string, error)
 }
 
 // compiler turns a validated Pipeline into a Plan.
 type compiler struct {
-	p          *Pipeline
-	opts       Options
-	diags      Diagnostics
-	functions  map[string]bool
-	used       map[string]bool // "stage:step" names that something reads
-	resultType reflect.Type    // of an item's result, when the checker knows it
-	exprOpts   []expr.Option
-	hints      int // hints that search the names, given so far (hintBudget)
+	p           *Pipeline
+	opts        Options
+	diags       Diagnostics
+	functions   map[string]bool
+	used        map[string]bool // "stage:step" names that something reads
+	resultType  reflect.Type    // of an item's result, when the checker knows it
+	secretsType reflect.Type    // of the secrets variable
+	exprOpts    []expr.Option
+	hints       int // hints that search the names, given so far (hintBudget)
 }
 
 // FunctionNames returns the names of every function expressions may call
@@ -179,6 +183,7 @@ func (c *compiler) plan() *Plan {
 	plan.Window = firstPositive(p.Window.Value, max(256, 32*plan.Workers))
 	plan.Limits = c.limits()
 	params := c.params(plan)
+	c.secretsType = c.secrets(plan)
 	plan.Items = c.items(params)
 	plan.Dir, plan.DirFrom = c.dir(plan.Items)
 	initSteps := c.initializer(plan, params)

@@ -10,6 +10,9 @@ import (
 // stageScope returns the scope of the steps of a stage, before any step.
 func (c *compiler) stageScope(stage string, params reflect.Type, extra map[string]reflect.Type) *scope {
 	vars := map[string]reflect.Type{"params": params, contextVar: anyType}
+	if len(c.p.Secrets.List) > 0 {
+		vars["secrets"] = c.secretsType
+	}
 	for k, v := range extra {
 		vars[k] = v
 	}

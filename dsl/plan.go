@@ -17,13 +17,15 @@ type Plan struct {
 	DirFrom     DirSource // why Dir is what it is
 	Source      []byte    // the file's text, for rendering errors
 
-	Params      any          // the value expressions see as params (a struct)
-	ParamValues []ParamValue // the same, in file order, for reports
-	Workers     int
-	Window      int // most items in flight at once
-	Order       string
-	Timeout     time.Duration // whole run; 0 = none
-	Limits      Limits
+	Params       any          // the value expressions see as params (a struct)
+	Secrets      []Secret     // from the environment; masked wherever poolflow prints
+	SecretsValue any          // the value expressions see as secrets (a struct of strings)
+	ParamValues  []ParamValue // the same, in file order, for reports
+	Workers      int
+	Window       int // most items in flight at once
+	Order        string
+	Timeout      time.Duration // whole run; 0 = none
+	Limits       Limits
 
 	Items       *Items
 	Initializer *Stage // nil when the file has none

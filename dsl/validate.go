@@ -7,7 +7,7 @@ import (
 )
 
 // Variables expressions may see somewhere; a step name may not hide one.
-var variables = []string{"params", "item", "index", "attempt", "worker", "error", "result", "results", "errors", "stats", contextVar}
+var variables = []string{"params", "secrets", "item", "index", "attempt", "worker", "error", "result", "results", "errors", "stats", contextVar}
 
 // contextVar carries the step's context.Context to builtins; see
 // builtins.ContextVar, which must agree.

@@ -88,17 +88,19 @@ type ReportWriter struct {
 	next    int  // with ordered, the index to write next
 	waiting map[int]runtime.ItemRecord
 	err     error // the first spool write that failed
+	redact  *Redactor
 }
 
 // NewReportWriter starts a report of a run of plan; its spool goes to a
-// temporary file in dir (the report's folder).
-func NewReportWriter(plan *dsl.Plan, dir string) (*ReportWriter, error) {
+// temporary file in dir (the report's folder). The report masks the
+// secrets red masks.
+func NewReportWriter(plan *dsl.Plan, dir string, red *Redactor) (*ReportWriter, error) {
 	f, err := os.CreateTemp(dir, ".poolflow-report-*.spool")
 	if err != nil {
 		return nil, err
 	}
 	os.Remove(f.Name()) // nobody else needs to see it; it goes with the file
-	return &ReportWriter{spool: f, buf: bufio.NewWriterSize(f, 64<<10),
+	return &ReportWriter{spool: f, buf: bufio.NewWriterSize(f, 64<<10), redact: red,
 		ordered: plan.Order == dsl.OrderInput, waiting: map[int]runtime.ItemRecord{}}, nil
 }
 
@@ -155,7 +157,7 @@ func (w *ReportWriter) Finish(path string, r *Report) error {
 		return err
 	}
 	return files.WriteAtomic(context.Background(), path, func(out io.Writer) error {
-		return writeReport(out, r, w.spool)
+		return writeReport(w.redact.Writer(out), r, w.spool)
 	})
 }
 

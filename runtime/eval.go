@@ -25,7 +25,7 @@ type evaluator struct {
 
 func newEvaluator(plan *dsl.Plan) *evaluator {
 	g := newGuard(plan.Limits.Memory)
-	e := &evaluator{guard: g, env: map[string]any{"params": plan.Params,
+	e := &evaluator{guard: g, env: map[string]any{"params": plan.Params, "secrets": plan.SecretsValue,
 		dsl.GuardVar: dsl.Guard(g.check), dsl.RangerVar: dsl.Ranger(g.rangeOf)}}
 	e.vm.MemoryBudget = g.elements()
 	return e

@@ -27,6 +27,7 @@ type console struct {
 	json    bool
 	verbose bool
 	bar     *progress // nil when there is no progress bar
+	redact  *present.Redactor
 
 	failedSteps map[string]bool // the callback steps whose failure was printed in full
 }

@@ -66,17 +66,24 @@ func run(ctx context.Context, file string, f *runFlags, stdout, stderr io.Writer
 	if l.failed(f.strict) {
 		return &exitError{code: exitInvalid}
 	}
+	if l.plan != nil {
+		con.redact = present.NewRedactor(l.plan.Secrets)
+		con.w = con.redact.Writer(stderr)
+	}
 	if f.dryRun {
 		return dryRun(ctx, l, f, con, stdout, stderr)
 	}
-	return execute(l, f, con, stdout)
+	if missing := l.plan.MissingSecrets(); len(missing) > 0 {
+		return usageErrorf("secret %s: environment variable %s is not set", missing[0].Name, missing[0].Env)
+	}
+	return execute(l, f, con, stdout, stderr)
 }
 
 // execute runs the plan, with the signals of signals.go cancelling it as
 // abort-all does, and tells how it went: failures as they happen, the
 // summary, the report. Its commands die with it however it ends: the
 // watchdog kills them should this process be killed outright.
-func execute(l *loaded, f *runFlags, con *console, stdout io.Writer) error {
+func execute(l *loaded, f *runFlags, con *console, stdout, stderr io.Writer) error {
 	ctx, signals := withSignals(context.Background())
 	defer signals.stop()
 	enableWatchdog()
@@ -85,14 +92,14 @@ func execute(l *loaded, f *runFlags, con *console, stdout io.Writer) error {
 	var report *present.ReportWriter
 	if f.report != "" {
 		var err error
-		if report, err = present.NewReportWriter(l.plan, filepath.Dir(f.report)); err != nil {
+		if report, err = present.NewReportWriter(l.plan, filepath.Dir(f.report), con.redact); err != nil {
 			return &exitError{code: exitFailed, err: fmt.Errorf("--report %s: %w", f.report, err)}
 		}
 		observers = append(observers, report)
 	}
 	eng := &runtime.Engine{Stdout: stdout, Log: con.log, Observer: observers, Strict: f.strict}
 	var tick *ticker
-	if showProgress(f, con.w) {
+	if showProgress(f, stderr) {
 		con.bar = newProgress(con.w, tally, time.Now)
 		tick = startTicker(con, 100*time.Millisecond)
 		eng.Stdout = &beforeOutput{w: stdout, stop: func() { tick.stop(con) }}
