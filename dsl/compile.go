@@ -249,8 +249,11 @@ func (c *compiler) compileExpr(src exprSource, sc *scope, wantBool bool) *Progra
 	tree, err := parser.Parse(src.text)
 	if err != nil {
 		c.exprError(src, err, "expr-syntax", "syntax error: ")
-		if c.commentCutIt(src) {
+		switch {
+		case c.commentCutIt(src):
 			c.diags[len(c.diags)-1].Hint = "in YAML, ' #' starts a comment, which cut the expression short: quote the whole expression"
+		case mapInPredicate(err):
+			c.diags[len(c.diags)-1].Hint = "in a predicate, { starts the predicate itself: write a map in parentheses, map(rows, ({a: .x}))"
 		}
 		return nil
 	}
@@ -379,4 +382,11 @@ func (p *Plan) Stages() []*Stage {
 		}
 	}
 	return out
+}
+
+// mapInPredicate reports whether a syntax error is expr's answer to a map
+// literal written as a predicate's body, map(rows, {a: .x}), where { opens
+// the predicate and the key's : is unexpected.
+func mapInPredicate(err error) bool {
+	return strings.Contains(err.Error(), `unexpected token Operator(":")`)
 }

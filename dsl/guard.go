@@ -146,12 +146,25 @@ func (g *closureGuard) Visit(node *ast.Node) {
 				g.closures++
 			}
 		}
+		if n.Name == "findIndex" || n.Name == "findLastIndex" {
+			*node = notFoundIsMinusOne(n)
+		}
 	case *ast.BinaryNode:
 		if n.Operator == ".." {
 			*node = call(rangerLocal, rangerType, n.Location(), n, n.Left, n.Right)
 			g.ranges++
 		}
 	}
+}
+
+// notFoundIsMinusOne makes findIndex and findLastIndex give -1 when
+// nothing matches: expr-lang gives nil there, although its checker types
+// the call int, so that findIndex(l, p) == -1 validated and then failed
+// with "interface conversion: interface {} is nil, not int".
+func notFoundIsMinusOne(n *ast.BuiltinNode) ast.Node {
+	loc := n.Location()
+	minusOne := typed(&ast.IntegerNode{Value: -1}, reflect.TypeOf(0), loc)
+	return typed(&ast.BinaryNode{Operator: "??", Left: n, Right: minusOne}, reflect.TypeOf(0), loc)
 }
 
 // call is a call of local, of type t, with args, that stands for like:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -23,7 +24,7 @@ func (r *runner) fail(stageCtx context.Context, st *dsl.Stage, step *dsl.Step, p
 	}
 	e := &Error{Kind: kindOf(r.run, err), Subject: r.subject(st, step), At: dsl.Over(step.Pos, len(step.Kind)),
 		Duration: time.Since(r.attemptStart)}
-	e.Cause = causeOf(e.Kind, stageCtx, st, step, err)
+	e.Cause = causeOf(e.Kind, stageCtx, st, step, plainer(err))
 	if prog != nil {
 		var sub string
 		e.At, sub = prog.Failing(err)
@@ -164,3 +165,59 @@ func (e *CancelledError) Error() string {
 
 // Unwrap returns the error the cut-short step gave.
 func (e *CancelledError) Unwrap() error { return e.Err }
+
+// plainer says in words what a raw message of expr's VM means, when it is
+// one of those that read as Go rather than as the pipeline: `invalid
+// operation: int(12z)` is `int: "12z" is not an integer`, `interface
+// conversion: interface {} is nil, not int` is `got nil where an int was
+// expected`. Other errors are as they are.
+func plainer(err error) error {
+	var fe *file.Error
+	if !errors.As(err, &fe) {
+		return err
+	}
+	if m := notANumber.FindStringSubmatch(fe.Message); m != nil {
+		what := map[string]string{"int": "an integer", "float": "a number"}[m[1]]
+		return &plainError{fmt.Sprintf("%s: %q is not %s", m[1], m[2], what), err}
+	}
+	if m := conversion.FindStringSubmatch(fe.Message); m != nil {
+		return &plainError{fmt.Sprintf("got %s where %s was expected", typeWords(m[1]), typeWords(m[2])), err}
+	}
+	return err
+}
+
+var (
+	notANumber = regexp.MustCompile(`^invalid operation: (int|float)\((.*)\)$`)
+	conversion = regexp.MustCompile(`^interface conversion: interface \{\} is ([^,]+), not (.+)$`)
+)
+
+// typeWords names a Go type for people: nil, a string, an integer, a
+// list.
+func typeWords(t string) string {
+	if w, ok := typeNames[t]; ok {
+		return w
+	}
+	switch {
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case strings.HasPrefix(t, "map["):
+		return "a map"
+	}
+	return t
+}
+
+var typeNames = map[string]string{"nil": "nil", "string": "a string", "int": "an integer", "int64": "an integer",
+	"float64": "a number", "bool": "true or false"}
+
+// plainError is a message in words for a raw one of expr's; it unwraps to
+// the raw error, so that its position and kind are kept.
+type plainError struct {
+	message string
+	raw     error
+}
+
+func (e *plainError) Error() string { return e.message }
+
+// Unwrap returns what the raw error wraps, not the raw error itself: its
+// message would only repeat this one in Go's words.
+func (e *plainError) Unwrap() error { return errors.Unwrap(e.raw) }

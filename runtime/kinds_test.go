@@ -49,3 +49,19 @@ func TestKindsInTheWireShape(t *testing.T) {
 		t.Errorf("ErrorValue.Kind's enum is %q, want %q", got, want)
 	}
 }
+
+// Issue 10, point 3: raw Go messages of expr's VM read as the pipeline.
+func TestPlainer(t *testing.T) {
+	for _, c := range []struct{ raw, want string }{
+		{"invalid operation: int(17174x0000)", `int: "17174x0000" is not an integer`},
+		{"invalid operation: float(x)", `float: "x" is not a number`},
+		{"interface conversion: interface {} is nil, not int", "got nil where an integer was expected"},
+		{"interface conversion: interface {} is string, not []interface {}", "got a string where a list was expected"},
+		{"cannot fetch name from map", "cannot fetch name from map"},
+	} {
+		err := plainer(&file.Error{Message: c.raw})
+		if got := MessageOf(err); got != c.want {
+			t.Errorf("%q: %q, want %q", c.raw, got, c.want)
+		}
+	}
+}

@@ -208,3 +208,23 @@ callbacks:
 		t.Errorf("log lines = %q, want %q", o.logs, want)
 	}
 }
+
+// Issue 10, point 3: findIndex and findLastIndex give -1 when nothing
+// matches, as their type (int) says, instead of nil.
+func TestFindIndexNotFound(t *testing.T) {
+	o, _ := runYAML(t, `version: 1
+name: t
+items: [1]
+map:
+  steps:
+    - expr: '[findIndex([1, 2], # > 5), findLastIndex([1, 2], # > 5), findIndex([1, 7], # > 5), findIndex([1, 2], # > 5) == -1]'
+output:
+  format: jsonl
+`)
+	if o.err != nil {
+		t.Fatalf("Run: %v", o.err)
+	}
+	if got, want := o.stdout, "[-1,-1,1,true]\n"; got != want {
+		t.Errorf("output = %q, want %q", got, want)
+	}
+}
