@@ -217,14 +217,18 @@ name: t
 items: [1]
 map:
   steps:
-    - expr: '[findIndex([1, 2], # > 5), findLastIndex([1, 2], # > 5), findIndex([1, 7], # > 5), findIndex([1, 2], # > 5) == -1]'
+    - name: first
+      expr: '[findIndex([1, 2], # > 5), findIndex([1, 7], # > 5), findIndex([1, 2], # > 5) == -1]'
+    - name: last
+      expr: findLastIndex([1, 2], # > 5)
+  result: 'first + [last]'
 output:
   format: jsonl
 `)
 	if o.err != nil {
 		t.Fatalf("Run: %v", o.err)
 	}
-	if got, want := o.stdout, "[-1,-1,1,true]\n"; got != want {
+	if got, want := o.stdout, "[-1,1,true,-1]\n"; got != want {
 		t.Errorf("output = %q, want %q", got, want)
 	}
 }
