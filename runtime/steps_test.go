@@ -217,11 +217,11 @@ name: t
 items: [1]
 map:
   steps:
-    - name: first
+    - name: forward
       expr: '[findIndex([1, 2], # > 5), findIndex([1, 7], # > 5), findIndex([1, 2], # > 5) == -1]'
-    - name: last
+    - name: backward
       expr: findLastIndex([1, 2], # > 5)
-  result: 'first + [last]'
+  result: "forward + [backward]"
 output:
   format: jsonl
 `)
