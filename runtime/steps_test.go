@@ -220,8 +220,8 @@ map:
     - name: forward
       expr: '[findIndex([1, 2], # > 5), findIndex([1, 7], # > 5), findIndex([1, 2], # > 5) == -1]'
     - name: backward
-      expr: findLastIndex([1, 2], # > 5)
-  result: "forward + [backward]"
+      expr: 'findLastIndex([1, 2], # > 5)'
+  result: concat(forward, [backward])
 output:
   format: jsonl
 `)
