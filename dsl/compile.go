@@ -48,6 +48,7 @@ type compiler struct {
 	used        map[string]bool // "stage:step" names that something reads
 	resultType  reflect.Type    // of an item's result, when the checker knows it
 	secretsType reflect.Type    // of the secrets variable
+	broken      []string        // the text of expressions that do not parse, which may read any name
 	exprOpts    []expr.Option
 	hints       int // hints that search the names, given so far (hintBudget)
 }
@@ -249,6 +250,7 @@ func (c *compiler) compileExpr(src exprSource, sc *scope, wantBool bool) *Progra
 	tree, err := parser.Parse(src.text)
 	if err != nil {
 		c.exprError(src, err, "expr-syntax", "syntax error: ")
+		c.broken = append(c.broken, src.text)
 		switch {
 		case c.commentCutIt(src):
 			c.diags[len(c.diags)-1].Hint = "in YAML, ' #' starts a comment, which cut the expression short: quote the whole expression"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -315,10 +316,23 @@ func (c *compiler) unusedNames(st string, named []namedType) {
 			continue
 		}
 		for _, step := range s.node.Steps.List {
-			if name := step.Name.Value; names[name] && !c.used[st+":"+name] {
+			if name := step.Name.Value; names[name] && !c.used[st+":"+name] && !c.mayRead(name) {
 				c.warnf(step.Name.Pos, len(name), "unused", "remove the name, or use it in a later step, result or policy",
 					"%s: step name %q is never used", st, name)
 			}
 		}
 	}
+}
+
+// mayRead reports whether an expression that does not parse names name as
+// a word: it may read it, and saying the name is never used would be
+// wrong (the syntax error is what to fix).
+func (c *compiler) mayRead(name string) bool {
+	word := regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\b`)
+	for _, text := range c.broken {
+		if word.MatchString(text) {
+			return true
+		}
+	}
+	return false
 }
