@@ -49,6 +49,7 @@ type compiler struct {
 	resultType  reflect.Type    // of an item's result, when the checker knows it
 	secretsType reflect.Type    // of the secrets variable
 	broken      []string        // the text of expressions that do not parse, which may read any name
+	base        *conf.Config    // expr configuration with the functions, shared by every expression
 	exprOpts    []expr.Option
 	hints       int // hints that search the names, given so far (hintBudget)
 }
@@ -264,11 +265,14 @@ func (c *compiler) compileExpr(src exprSource, sc *scope, wantBool bool) *Progra
 	if check.failed {
 		return nil
 	}
-	opts := append(sc.exprEnv(), c.exprOpts...)
+	if c.base == nil {
+		c.base = newBaseConfig(c.exprOpts)
+	}
+	opts := sc.exprEnv()
 	if wantBool {
 		opts = append(opts, expr.AsBool())
 	}
-	prog, err := compileGuarded(src.text, opts...)
+	prog, err := compileGuardedFrom(c.base, src.text, opts...)
 	if err != nil {
 		c.exprError(src, err, "expr", "")
 		return nil

@@ -72,12 +72,33 @@ func unguardedRange(from, to any) any {
 // expr.Patch visitor before the checker, leaves what the checker infers and
 // reports, and what the optimizer folds, exactly as they are without it.
 func compileGuarded(input string, ops ...expr.Option) (*vm.Program, error) {
+	return compileGuardedFrom(newBaseConfig(nil), input, ops...)
+}
+
+// newBaseConfig is expr's configuration with the options every expression
+// of a pipeline shares (the functions) applied once: building it costs as
+// much as checking a small expression, and a file of 20,000 steps built it
+// 20,000 times.
+func newBaseConfig(shared []expr.Option) *conf.Config {
 	config := conf.CreateNew()
-	for _, op := range ops {
+	for _, op := range shared {
 		op(config)
 	}
 	for name := range config.Disabled {
 		delete(config.Builtins, name)
+	}
+	return config
+}
+
+// compileGuardedFrom is compileGuarded from a base configuration, which it
+// does not change: each expression gets a copy, its own options (its
+// environment, AsBool) applied to the copy. The copy shares the base's
+// tables of functions, which compiling only reads.
+func compileGuardedFrom(base *conf.Config, input string, ops ...expr.Option) (*vm.Program, error) {
+	copied := *base
+	config := &copied
+	for _, op := range ops {
+		op(config)
 	}
 	config.Check()
 	tree, err := checker.ParseCheck(input, config)
