@@ -17,7 +17,7 @@ func readCSV(args ...any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(ScopeFrom(ctx).Path(p))
+	data, err := os.ReadFile(ScopeFrom(ctx).readPath(p))
 	if err != nil {
 		return nil, fileError("read_csv", ScopeFrom(ctx).Dir, p, err)
 	}

@@ -14,7 +14,7 @@ func readFile(args ...any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := os.ReadFile(ScopeFrom(ctx).Path(p))
+	b, err := os.ReadFile(ScopeFrom(ctx).readPath(p))
 	if err != nil {
 		return nil, fileError("read_file", ScopeFrom(ctx).Dir, p, err)
 	}
@@ -28,7 +28,7 @@ func readLines(args ...any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := os.ReadFile(ScopeFrom(ctx).Path(p))
+	b, err := os.ReadFile(ScopeFrom(ctx).readPath(p))
 	if err != nil {
 		return nil, fileError("read_lines", ScopeFrom(ctx).Dir, p, err)
 	}
@@ -55,7 +55,7 @@ func exists(args ...any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, err = os.Stat(ScopeFrom(ctx).Path(p))
+	_, err = os.Stat(ScopeFrom(ctx).readPath(p))
 	switch {
 	case err == nil:
 		return true, nil

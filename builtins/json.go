@@ -17,7 +17,7 @@ func readJSON(args ...any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := os.ReadFile(ScopeFrom(ctx).Path(p))
+	b, err := os.ReadFile(ScopeFrom(ctx).readPath(p))
 	if err != nil {
 		return nil, fileError("read_json", ScopeFrom(ctx).Dir, p, err)
 	}

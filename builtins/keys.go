@@ -238,3 +238,12 @@ func stringKeyed(rv reflect.Value) map[string]any {
 	}
 	return m
 }
+
+// CanonicalKey is the key uniq compares values by: equal values (as uniq
+// takes them: numbers by value, maps by their entries whatever their Go
+// type) have equal keys, different values different keys.
+func CanonicalKey(v any) []byte {
+	var e encoder
+	e.value(v)
+	return e.buf
+}

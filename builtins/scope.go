@@ -30,6 +30,18 @@ type Scope struct {
 	// Warn receives what a builtin finds worth saying but not an error,
 	// such as a glob that matched nothing; nil drops it.
 	Warn func(message string)
+	// Read hears each path a builtin reads (resolved), so that a run can
+	// tell what an item depended on; nil drops them.
+	Read func(path string)
+}
+
+// readPath resolves p for reading and tells Read.
+func (s *Scope) readPath(p string) string {
+	path := s.Path(p)
+	if s.Read != nil {
+		s.Read(path)
+	}
+	return path
 }
 
 // warn sends message to s.Warn, if any.

@@ -50,7 +50,9 @@ type StageNode struct {
 // MapNode is the map stage: a stage whose value per item is its result.
 type MapNode struct {
 	StageNode
-	Result ExprNode `key:"result" doc:"expression giving the item's result; default: the last step's value"`
+	Result  ExprNode         `key:"result" doc:"expression giving the item's result; default: the last step's value"`
+	Key     ExprNode         `key:"key" doc:"expression naming an item for --resume; default: the item itself"`
+	Depends TemplateListNode `key:"depends" doc:"paths an item's work depends on, beyond those it names and reads; a changed one reruns it on --resume"`
 }
 
 // CallbacksNode holds the three callbacks.

@@ -48,6 +48,7 @@ type compiler struct {
 	used        map[string]bool // "stage:step" names that something reads
 	resultType  reflect.Type    // of an item's result, when the checker knows it
 	secretsType reflect.Type    // of the secrets variable
+	paramsType  reflect.Type    // of the params variable
 	broken      []string        // the text of expressions that do not parse, which may read any name
 	base        *conf.Config    // expr configuration with the functions, shared by every expression
 	exprOpts    []expr.Option
@@ -185,6 +186,7 @@ func (c *compiler) plan() *Plan {
 	plan.Window = firstPositive(p.Window.Value, max(256, 32*plan.Workers))
 	plan.Limits = c.limits()
 	params := c.params(plan)
+	c.paramsType = params
 	c.secretsType = c.secrets(plan)
 	plan.Items = c.items(params)
 	plan.Dir, plan.DirFrom = c.dir(plan.Items)

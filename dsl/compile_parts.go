@@ -139,6 +139,7 @@ func (c *compiler) mapStage(plan *Plan, params reflect.Type) reflect.Type {
 	st, after, named := c.stage("map", &n.StageNode, sc)
 	st.Policy = c.policy(&n.OnError, after)
 	plan.Map = st
+	c.resumeKeys(st, n, sc)
 	var resultType reflect.Type
 	if n.Result.Src != "" {
 		rsc := *after
@@ -335,4 +336,18 @@ func (c *compiler) mayRead(name string) bool {
 		}
 	}
 	return false
+}
+
+// resumeKeys compiles map.key and map.depends, which see the item, its
+// index and params, as the item is before it runs.
+func (c *compiler) resumeKeys(st *Stage, n *MapNode, sc *scope) {
+	ksc := c.stageScope("map", c.paramsType, map[string]reflect.Type{"item": sc.vars["item"], "index": intType})
+	ksc.where = "map.key"
+	if n.Key.Src != "" {
+		st.Key = c.compileExpr(fromExpr(&n.Key), ksc, false)
+	}
+	ksc.where = "map.depends"
+	for i := range n.Depends.Args {
+		st.Depends = append(st.Depends, c.template(&n.Depends.Args[i], ksc))
+	}
 }

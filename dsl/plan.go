@@ -73,6 +73,8 @@ type Stage struct {
 	Steps   []*Step
 	Timeout time.Duration // per attempt; 0 = none
 	Result  *Program      // map only; nil = the last step's value
+	Key     *Program      // map only: an item's key for --resume; nil = the item
+	Depends []*Template   // map only: paths an item depends on, for --resume
 	Policy  Policy
 }
 

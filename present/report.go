@@ -47,6 +47,7 @@ type Totals struct {
 	Cancelled  int  `json:"cancelled"`
 	NotStarted int  `json:"not_started"`
 	Unread     bool `json:"unread" doc:"the run ended before the end of a source that does not know its length"`
+	Reused     int  `json:"reused" doc:"items not run again: run --resume took their outcome from an earlier run's journal"`
 	Retried    int  `json:"retried"`
 	Fallbacks  int  `json:"fallbacks"`
 	Callbacks  int  `json:"callback_failures" doc:"callback failures their policy skipped; callback_failures lists the first 100"`
@@ -58,6 +59,7 @@ type ItemJSON struct {
 	Item     string        `json:"item" doc:"its text, at most 200 characters"`
 	Status   string        `json:"status" enum:"ok,skipped,failed,cancelled,not-started"`
 	Worker   int           `json:"worker" doc:"-1 if it never started"`
+	Reused   bool          `json:"reused" doc:"not run again: its outcome came from an earlier run's journal, and attempts is empty"`
 	Attempts []AttemptJSON `json:"attempts"`
 }
 
@@ -236,12 +238,15 @@ func totalsOf(sum *runtime.Summary) Totals {
 	st := sum.Stats
 	return Totals{Items: st.OK + st.Skipped + sum.Failed + sum.Cancelled + sum.NotStarted,
 		OK: st.OK, Skipped: st.Skipped, Failed: sum.Failed, Cancelled: sum.Cancelled, NotStarted: sum.NotStarted,
-		Unread: sum.Unread, Retried: st.Retried, Fallbacks: st.Fallbacks, Callbacks: sum.CallbackFailed}
+		Unread: sum.Unread, Reused: sum.Reused, Retried: st.Retried, Fallbacks: st.Fallbacks, Callbacks: sum.CallbackFailed}
 }
 
 func itemJSON(rec runtime.ItemRecord) ItemJSON {
 	it := ItemJSON{Index: rec.Index, Item: runtime.ItemText(rec.Item), Status: string(rec.Status), Worker: rec.Worker,
-		Attempts: []AttemptJSON{}}
+		Reused: rec.Reused, Attempts: []AttemptJSON{}}
+	if rec.Reused {
+		return it
+	}
 	for _, a := range rec.Attempts {
 		it.Attempts = append(it.Attempts, AttemptJSON{DurationMS: ms(a.Duration), Error: value(a.Err)})
 	}

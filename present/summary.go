@@ -22,8 +22,12 @@ func SummaryText(s *runtime.Summary, j *runtime.Tally) string {
 	if s.CallbackFailed > 0 {
 		callbacks = fmt.Sprintf("%d callback %s; ", s.CallbackFailed, plural(s.CallbackFailed, "failure"))
 	}
-	fmt.Fprintf(&b, "%d ok, %d skipped, %d failed, %d cancelled, %d not started%s; %d retried; %s%s\n",
-		st.OK, st.Skipped, s.Failed, s.Cancelled, s.NotStarted, unread, st.Retried, callbacks, short(st.Elapsed))
+	reused := ""
+	if s.Reused > 0 {
+		reused = fmt.Sprintf("%d reused from an earlier run; ", s.Reused)
+	}
+	fmt.Fprintf(&b, "%d ok, %d skipped, %d failed, %d cancelled, %d not started%s; %s%d retried; %s%s\n",
+		st.OK, st.Skipped, s.Failed, s.Cancelled, s.NotStarted, unread, reused, st.Retried, callbacks, short(st.Elapsed))
 	if stages := j.StageStats(); len(stages) > 0 {
 		fmt.Fprintf(&b, "  %-18s %7s %9s %9s %9s\n", "stage", "runs", "p50", "p95", "max")
 		for _, x := range stages {
@@ -75,6 +79,7 @@ type SummaryEvent struct {
 	Cancelled  int         `json:"cancelled"`
 	NotStarted int         `json:"not_started"`
 	Unread     bool        `json:"unread" doc:"the run ended before the end of a source that does not know its length"`
+	Reused     int         `json:"reused" doc:"items not run again: run --resume took their outcome from an earlier run's journal"`
 	Retried    int         `json:"retried"`
 	Fallbacks  int         `json:"fallbacks"`
 	Callbacks  int         `json:"callback_failures" doc:"callback failures their policy skipped"`
@@ -104,7 +109,7 @@ type SlowJSON struct {
 func Summary(s *runtime.Summary, j *runtime.Tally) SummaryEvent {
 	st := s.Stats
 	return SummaryEvent{Type: "summary", OK: st.OK, Skipped: st.Skipped, Failed: s.Failed, Cancelled: s.Cancelled,
-		NotStarted: s.NotStarted, Unread: s.Unread, Retried: st.Retried, Fallbacks: st.Fallbacks, Callbacks: s.CallbackFailed,
+		NotStarted: s.NotStarted, Unread: s.Unread, Reused: s.Reused, Retried: st.Retried, Fallbacks: st.Fallbacks, Callbacks: s.CallbackFailed,
 		ElapsedMS: ms(st.Elapsed), Stages: stagesOf(j), Slowest: slowestOf(j), Output: s.Output}
 }
 

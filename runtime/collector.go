@@ -18,6 +18,9 @@ type collector struct {
 	results []any
 	errors  []dsl.ErrorValue
 	sum     Summary
+
+	finished      []Finished // scratch for the journal
+	journalFailed bool
 }
 
 func newCollector(r *run) *collector {
@@ -29,6 +32,7 @@ func newCollector(r *run) *collector {
 // outcome is lost; it only stops delivering.
 func (c *collector) loop() {
 	for outs := range c.r.outcomes {
+		c.journal(outs)
 		for i := range outs {
 			c.arrive(&outs[i])
 		}
@@ -90,6 +94,9 @@ func (c *collector) record(out *outcome) {
 	}
 	if out.attempts > 1 {
 		c.sum.Stats.Retried++
+	}
+	if out.rec.Reused {
+		c.sum.Reused++
 	}
 	if obs := c.r.eng.Observer; obs != nil {
 		obs.ItemFinished(out.rec)

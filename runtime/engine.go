@@ -30,6 +30,9 @@ type Engine struct {
 	// Strict makes a warning about the run fail it: a source with no
 	// items aborts it with kind source.
 	Strict bool
+	// Journal, when set, keeps every item that finishes and may give an
+	// earlier run's outcome of an item in place of running it.
+	Journal Journal
 
 	sleep func(context.Context, time.Duration) error // retry waits; tests fake it
 	rand  func() float64                             // jitter; tests fake it
@@ -49,6 +52,7 @@ type Summary struct {
 	Unread           bool      // the run ended before the source's end, and the source does not know its length
 	CallbackFailures []*Error  // the first MaxListedFailures callback failures skipped under their policy
 	CallbackFailed   int       // callback failures skipped under their policy, all of them
+	Reused           int       // items not run again: an earlier run's journal had them
 	RetiredWorkers   []*Error  // initializer failures skipped under their policy
 	Output           string    // where the output went: "-", a path resolved against plan.Dir, or "" for none
 	Aborted          bool
@@ -66,6 +70,8 @@ type outcome struct {
 	result   any
 	has      bool // result is set: the item succeeded, or was skipped with a fallback
 	attempts int
+	key      []byte // with a journal: the item's key
+	deps     []Dep  // with a journal: the files it depended on
 }
 
 // run is the state of one Engine.Run.

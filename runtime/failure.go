@@ -3,6 +3,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,6 +26,8 @@ type Error struct {
 	Notes    []*Note
 	Outcome  Outcome // what the policy did with it
 	Duration time.Duration
+
+	replay *dsl.ErrorValue // a failure of an earlier run, reused from its journal
 }
 
 // runError is a failure of the run as a whole, or of a stage outside any
@@ -131,6 +134,9 @@ func (o Outcome) String() string {
 // Message is why the failure happened: its cause's message, without expr's
 // snippet of the source, which the renderer shows from the file itself.
 func (e *Error) Message() string {
+	if e.replay != nil {
+		return e.replay.Message
+	}
 	var inner *Error
 	if errors.As(e.Cause, &inner) && inner == e.Cause {
 		return inner.Message()
@@ -198,6 +204,15 @@ func restatesKind(msg string) bool {
 // Value is the failure in its one wire shape: the error variable of
 // expressions, and the JSON of JSON lines and the report.
 func (e *Error) Value() dsl.ErrorValue {
+	if e.replay != nil {
+		v := *e.replay
+		v.Item = e.Item
+		v.Notes = slices.Clone(v.Notes)
+		for _, n := range e.Notes {
+			v.Notes = append(v.Notes, noteValue(n))
+		}
+		return v
+	}
 	v := dsl.ErrorValue{Kind: string(e.Kind), Message: e.Message(), Headline: e.Headline(),
 		Stage: e.Stage, Step: e.Step, Item: e.Item, Index: e.Index, Worker: e.Worker,
 		Attempt: e.Attempt, Attempts: e.Attempts, Policy: e.Outcome.String(),
@@ -215,13 +230,17 @@ func (e *Error) Value() dsl.ErrorValue {
 		v.File = p.File
 	}
 	for _, n := range e.Notes {
-		nv := dsl.NoteValue{Message: n.Error(), File: n.At.From.File, Line: n.At.From.Line, Column: n.At.From.Col}
-		if n.At.From.IsValid() {
-			nv.Position = n.At.From.String()
-		}
-		v.Notes = append(v.Notes, nv)
+		v.Notes = append(v.Notes, noteValue(n))
 	}
 	return v
+}
+
+func noteValue(n *Note) dsl.NoteValue {
+	nv := dsl.NoteValue{Message: n.Error(), File: n.At.From.File, Line: n.At.From.Line, Column: n.At.From.Col}
+	if n.At.From.IsValid() {
+		nv.Position = n.At.From.String()
+	}
+	return nv
 }
 
 func nonNil(s []string) []string {

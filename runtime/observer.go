@@ -34,6 +34,7 @@ type ItemRecord struct {
 	Err      *Error    // the final failure, for skipped, failed and cancelled
 	Duration time.Duration
 	Fallback bool // skipped, with the fallback as its result
+	Reused   bool // from an earlier run's journal, not run again
 }
 
 // Observer hears what happens during a run, for progress displays and

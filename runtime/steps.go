@@ -23,6 +23,7 @@ type runner struct {
 	worker int
 
 	at           dsl.Pos   // the step running now, for warnings from builtins
+	reads        []string  // with a journal: the paths the current item's builtins read
 	attemptStart time.Time // when the current attempt started, for failure durations
 	failed       []Attempt // the current item's failed attempts, with an observer
 	envAttempt   int       // the attempt env holds, 0 for none yet

@@ -53,7 +53,7 @@ func (j *Tally) ItemFinished(rec ItemRecord) {
 	if rec.Status != StatusOK {
 		j.failed++
 	}
-	if rec.Status != StatusCancelled {
+	if rec.Status != StatusCancelled && !rec.Reused { // a reused item did not run here
 		j.stage("map").Add(rec.Duration)
 		j.slow.Add(rec.Index, rec.Item, rec.Duration)
 	}

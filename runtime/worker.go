@@ -18,6 +18,9 @@ func (r *run) work(id int, wg *sync.WaitGroup) {
 	defer wg.Done()
 	defer r.recoverPanic("map")
 	rn := r.warnFrom(newRunner(r.ctx, r.plan, id, r.eng.Log))
+	if r.eng.Journal != nil {
+		rn.scope.Read = func(path string) { rn.reads = append(rn.reads, path) }
+	}
 	if !r.initialize(rn) {
 		return
 	}
@@ -154,6 +157,16 @@ func (r *run) item(rn *runner, h hooks, j job, started time.Time) (outcome, time
 	}
 	rn.setItem(j.item, j.index)
 	rn.ev.env["item"], rn.ev.env["index"] = j.item, j.index
+	var key []byte
+	if jr := r.eng.Journal; jr != nil {
+		key = r.keyOf(rn)
+		if re, ok := jr.Reuse(key); ok {
+			out := reused(rec, key, re)
+			r.settleReused(&out)
+			return out, time.Now()
+		}
+		rn.reads = rn.reads[:0]
+	}
 	rn.failed = rn.failed[:0]
 	v, err, act, attempts := rn.withPolicy(r.plan.Map, h, started)
 	ended := time.Now()
@@ -162,10 +175,26 @@ func (r *run) item(rn *runner, h hooks, j job, started time.Time) (outcome, time
 		rec.Attempts = append(append(make([]Attempt, 0, len(rn.failed)+1), rn.failed...),
 			Attempt{Duration: lastDuration(rn.failed, started, ended, err), Err: err})
 	}
-	out := outcome{rec: rec, result: v}
+	out := outcome{rec: rec, result: v, key: key}
 	out.rec.Err = err
 	r.settle(rn, &out, act, attempts)
+	if key != nil && (out.rec.Status == StatusOK || out.rec.Status == StatusSkipped) {
+		out.deps = r.depsOf(rn)
+	}
 	return out, ended
+}
+
+// settleReused counts a reused item as settle counts one that ran, for the
+// failure budget: a reused skip that passes it aborts the run, as it
+// would have had it just run.
+func (r *run) settleReused(out *outcome) {
+	if out.rec.Status != StatusSkipped {
+		r.finished.Add(1)
+		return
+	}
+	if r.overBudget(out) {
+		out.result, out.has, out.rec.Fallback = nil, false, false
+	}
 }
 
 // itemHooks are the policy hooks of a worker's items: with an observer,
@@ -238,17 +267,7 @@ func (r *run) judgeFailures(c *collector) {
 // the result; past max_failures the run aborts with this failure.
 func (r *run) skip(rn *runner, out *outcome) {
 	p := r.plan.Map.Policy
-	failed, finished := r.failed.Add(1), r.finished.Add(1)
-	if p.MaxFailures.Exceeded(int(failed), int(finished)) {
-		e := *out.rec.Err
-		text := fmt.Sprintf("%s passed: %d items failed", p.MaxFailures, failed)
-		if p.MaxFailures.IsPercent {
-			text = fmt.Sprintf("%s passed: %d of %d finished items failed", p.MaxFailures, failed, finished)
-		}
-		e.Notes = append(slices.Clone(e.Notes), &Note{At: dsl.Over(p.MaxFailures.Pos, len(p.MaxFailures.String())), What: "max_failures", Text: text})
-		e.Outcome.Budget = true
-		out.rec.Err, out.rec.Status = &e, StatusFailed
-		r.abort(&e)
+	if r.overBudget(out) {
 		return
 	}
 	out.rec.Status = StatusSkipped
@@ -262,4 +281,24 @@ func (r *run) skip(rn *runner, out *outcome) {
 		return
 	}
 	out.result, out.has, out.rec.Fallback = v, true, true
+}
+
+// overBudget counts a skipped item against max_failures and, past it,
+// makes the item failed and aborts the run with its failure.
+func (r *run) overBudget(out *outcome) bool {
+	p := r.plan.Map.Policy
+	failed, finished := r.failed.Add(1), r.finished.Add(1)
+	if !p.MaxFailures.Exceeded(int(failed), int(finished)) {
+		return false
+	}
+	e := *out.rec.Err
+	text := fmt.Sprintf("%s passed: %d items failed", p.MaxFailures, failed)
+	if p.MaxFailures.IsPercent {
+		text = fmt.Sprintf("%s passed: %d of %d finished items failed", p.MaxFailures, failed, finished)
+	}
+	e.Notes = append(slices.Clone(e.Notes), &Note{At: dsl.Over(p.MaxFailures.Pos, len(p.MaxFailures.String())), What: "max_failures", Text: text})
+	e.Outcome.Budget = true
+	out.rec.Err, out.rec.Status = &e, StatusFailed
+	r.abort(&e)
+	return true
 }

@@ -110,7 +110,8 @@ func outcomeProblems(r *present.Report) []string {
 }
 
 // itemProblems checks the items against themselves and the totals: each
-// index once; worker -1 and no attempts exactly when never started;
+// index once; worker -1 exactly when never started, no attempts exactly
+// when never started or reused (only ok and skipped items are);
 // attempts numbered from 1, each failed but an ok item's last; no more
 // items of a status listed than the totals count.
 func itemProblems(r *present.Report) []string {
@@ -125,8 +126,14 @@ func itemProblems(r *present.Report) []string {
 		seen[it.Index] = true
 		count[it.Status]++
 		never := it.Status == "not-started"
-		if never != (it.Worker == -1) || never != (len(it.Attempts) == 0) {
+		if never != (it.Worker == -1) || (never || it.Reused) != (len(it.Attempts) == 0) {
 			out = append(out, fmt.Sprintf("%s: status %q, worker %d, %d attempts", where, it.Status, it.Worker, len(it.Attempts)))
+		}
+		if it.Reused {
+			count["reused"]++
+			if it.Status != "ok" && it.Status != "skipped" {
+				out = append(out, fmt.Sprintf("%s: reused with status %q", where, it.Status))
+			}
 		}
 		for j, a := range it.Attempts {
 			last := j == len(it.Attempts)-1
@@ -141,7 +148,7 @@ func itemProblems(r *present.Report) []string {
 		}
 	}
 	t := r.Totals
-	for status, total := range map[string]int{"ok": t.OK, "skipped": t.Skipped, "failed": t.Failed, "cancelled": t.Cancelled, "not-started": t.NotStarted} {
+	for status, total := range map[string]int{"ok": t.OK, "skipped": t.Skipped, "failed": t.Failed, "cancelled": t.Cancelled, "not-started": t.NotStarted, "reused": t.Reused} {
 		if count[status] > total {
 			out = append(out, fmt.Sprintf("%d items %s, but totals count %d", count[status], status, total))
 		}
@@ -187,16 +194,16 @@ const validReport = `{
   "pipeline": "p", "file": "p.yaml",
   "started": "2026-01-02T03:04:05.123Z", "ended": "2026-01-02T03:04:06Z", "duration_ms": 877,
   "params": {"n": 1}, "exit_status": 0, "outcome": "succeeded", "error": null,
-  "totals": {"items": 3, "ok": 1, "skipped": 1, "failed": 0, "cancelled": 0, "not_started": 1, "unread": false, "retried": 1, "fallbacks": 1, "callback_failures": 0},
+  "totals": {"items": 3, "ok": 1, "skipped": 1, "failed": 0, "cancelled": 0, "not_started": 1, "unread": false, "reused": 0, "retried": 1, "fallbacks": 1, "callback_failures": 0},
   "stages": [{"stage": "map", "runs": 2, "p50_ms": 1.5, "p95_ms": 2, "max_ms": 2}],
   "output": "-", "callback_failures": [], "retired_workers": [],
   "items": [
-    {"index": 0, "item": "a", "status": "ok", "worker": 0, "attempts": [
+    {"index": 0, "item": "a", "status": "ok", "worker": 0, "reused": false, "attempts": [
       {"duration_ms": 1, "error": ` + attemptError + `},
       {"duration_ms": 1, "error": null}]},
-    {"index": 1, "item": "b", "status": "skipped", "worker": 1, "attempts": [
+    {"index": 1, "item": "b", "status": "skipped", "worker": 1, "reused": false, "attempts": [
       {"duration_ms": 2, "error": ` + skipError + `}]},
-    {"index": 2, "item": "c", "status": "not-started", "worker": -1, "attempts": []}
+    {"index": 2, "item": "c", "status": "not-started", "worker": -1, "reused": false, "attempts": []}
   ]
 }`
 

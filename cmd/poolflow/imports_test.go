@@ -19,7 +19,8 @@ var allowedImports = map[string][]string{
 	"builtins":     {"files"},
 	"runtime":      {"dsl", "builtins", "files", "proctree"},
 	"present":      {"dsl", "runtime", "files"},
-	"cmd/poolflow": {"dsl", "builtins", "runtime", "present", "files", "proctree"},
+	"journal":      {"dsl", "runtime", "builtins", "files"},
+	"cmd/poolflow": {"dsl", "builtins", "runtime", "present", "journal", "files", "proctree"},
 }
 
 // TestImportGraph checks each package's own imports (not its tests')

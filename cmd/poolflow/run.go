@@ -25,6 +25,7 @@ type runFlags struct {
 	report  string
 	items   string
 	null    bool
+	stateFlags
 }
 
 func newRun(stdout, stderr io.Writer) *cobra.Command {
@@ -35,6 +36,9 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := f.check(cmd); err != nil {
+				return err
+			}
+			if err := f.checkState(); err != nil {
 				return err
 			}
 			return run(cmd.Context(), args[0], &f, stdout, stderr)
@@ -48,6 +52,7 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 	cmd.Flags().StringVar(&f.report, "report", "", "write a JSON report of the run to this file, even when it fails")
 	cmd.Flags().StringVar(&f.items, "items", "", "take the items from the lines of this file, or of standard input for -, instead of the pipeline's")
 	cmd.Flags().BoolVarP(&f.null, "null", "0", false, "with --items: items end with a NUL byte (find -print0), not a line break")
+	f.registerState(cmd)
 	return cmd
 }
 
@@ -97,7 +102,14 @@ func execute(l *loaded, f *runFlags, con *console, stdout, stderr io.Writer) err
 		}
 		observers = append(observers, report)
 	}
+	rec, err := startJournal(f, l, con)
+	if err != nil {
+		return err
+	}
 	eng := &runtime.Engine{Stdout: stdout, Log: con.log, Observer: observers, Strict: f.strict}
+	if rec != nil {
+		eng.Journal = rec
+	}
 	var tick *ticker
 	if showProgress(f, stderr) {
 		con.bar = newProgress(con.w, tally, time.Now)
@@ -116,6 +128,11 @@ func execute(l *loaded, f *runFlags, con *console, stdout, stderr io.Writer) err
 	}
 	sig := signals.received(runErr) // once: a SIGPIPE from the summary below must not change the outcome
 	code := exitStatus(runErr, sig)
+	if rec != nil {
+		if err := rec.Finish(outcomeWord(runErr, sig), sum.NotStarted, time.Now()); err != nil {
+			con.println(fmt.Sprintf("%s: warning: the run's journal is not whole: %v", l.file, err))
+		}
+	}
 	if !f.quiet {
 		if con.json {
 			con.printJSON(present.Summary(sum, tally))
@@ -133,6 +150,17 @@ func execute(l *loaded, f *runFlags, con *console, stdout, stderr io.Writer) err
 		return &exitError{code: code}
 	}
 	return nil
+}
+
+// outcomeWord is how the run ended, as the report and the journal say it.
+func outcomeWord(runErr error, sig os.Signal) string {
+	switch {
+	case sig != nil:
+		return "interrupted"
+	case runErr != nil:
+		return "failed"
+	}
+	return "succeeded"
 }
 
 // exitStatus is the exit code of a run: 128+N after signal N, 1 after a

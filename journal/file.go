@@ -1,0 +1,118 @@
+package journal
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/poolflow/poolflow/dsl"
+)
+
+// header is a journal's first line.
+type header struct {
+	Journal  int       `json:"poolflow_journal"`
+	ID       string    `json:"id"`
+	Pipeline string    `json:"pipeline"`
+	File     string    `json:"file"`
+	Version  string    `json:"version"`
+	Started  time.Time `json:"started"`
+	PID      int       `json:"pid"`
+	Resumed  string    `json:"resumed,omitempty"` // the run this one resumed from
+}
+
+// record is the line of one item that finished.
+type record struct {
+	Index    int             `json:"i"`
+	Key      string          `json:"k"`
+	Status   string          `json:"s"`
+	Attempts int             `json:"a"`
+	Has      bool            `json:"h,omitempty"`
+	Fallback bool            `json:"f,omitempty"`
+	Reused   bool            `json:"u,omitempty"`
+	Result   json.RawMessage `json:"r,omitempty"`
+	Error    *dsl.ErrorValue `json:"e,omitempty"`
+	Deps     []dep           `json:"d,omitempty"`
+}
+
+// dep is a file an item depended on: path, size, modification time in
+// nanoseconds since 1970.
+type dep struct {
+	Path    string `json:"p"`
+	Size    int64  `json:"n"`
+	ModTime int64  `json:"t"`
+}
+
+// Totals count a run's items by how they ended.
+type Totals struct {
+	OK         int `json:"ok"`
+	Skipped    int `json:"skipped"`
+	Failed     int `json:"failed"`
+	Cancelled  int `json:"cancelled"`
+	NotStarted int `json:"not_started"`
+	Reused     int `json:"reused"`
+}
+
+// trailer is a journal's last line, written when its run ends.
+type trailer struct {
+	End     bool      `json:"end"`
+	Ended   time.Time `json:"ended"`
+	Outcome string    `json:"outcome"`
+	Totals  Totals    `json:"totals"`
+}
+
+// keyHash is what a journal keeps of an item's key.
+func keyHash(key []byte) string {
+	sum := sha256.Sum256(key)
+	return hex.EncodeToString(sum[:16])
+}
+
+// lines reads a journal's lines, calling f with each whole line and its
+// offset. It stops at a torn last line (no line break, or not JSON), as
+// a run killed while writing leaves.
+func lines(r io.Reader, f func(line []byte, offset int64) error) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var offset int64
+	for {
+		line, err := br.ReadBytes('\n')
+		if errors.Is(err, io.EOF) {
+			return nil // a last line without its break is torn: dropped
+		}
+		if err != nil {
+			return err
+		}
+		if !json.Valid(line) {
+			return nil
+		}
+		if err := f(line, offset); err != nil {
+			return err
+		}
+		offset += int64(len(line))
+	}
+}
+
+// readHeader reads the header of the journal at path.
+func readHeader(path string) (header, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return header{}, err
+	}
+	defer f.Close()
+	var h header
+	line, err := bufio.NewReader(f).ReadBytes('\n')
+	if err == nil {
+		err = json.Unmarshal(line, &h)
+	}
+	if err == nil && h.Journal != 1 {
+		err = fmt.Errorf("not a poolflow journal of version 1")
+	}
+	if err != nil {
+		return header{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return h, nil
+}
