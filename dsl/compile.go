@@ -14,6 +14,7 @@ import (
 	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/parser"
+	"github.com/poolflow/poolflow/table"
 )
 
 // Options are what Compile needs from outside the file.
@@ -44,6 +45,7 @@ type compiler struct {
 	functions  map[string]bool
 	used       map[string]bool // "stage:step" names that something reads
 	resultType reflect.Type    // of an item's result, when the checker knows it
+	schemas    map[string]*table.Schema
 	exprOpts   []expr.Option
 	hints      int // hints that search the names, given so far (hintBudget)
 }
@@ -179,6 +181,8 @@ func (c *compiler) plan() *Plan {
 	plan.Window = firstPositive(p.Window.Value, max(256, 32*plan.Workers))
 	plan.Limits = c.limits()
 	params := c.params(plan)
+	plan.Schemas = c.compileSchemas()
+	c.schemas = plan.Schemas
 	plan.Items = c.items(params)
 	plan.Dir, plan.DirFrom = c.dir(plan.Items)
 	initSteps := c.initializer(plan, params)
@@ -254,7 +258,8 @@ func (c *compiler) compileExpr(src exprSource, sc *scope, wantBool bool) *Progra
 	if check.failed {
 		return nil
 	}
-	opts := append(sc.exprEnv(), c.exprOpts...)
+	opts := append(sc.exprEnv(), expr.Patch(schemaRefs{c.schemas}))
+	opts = append(opts, c.exprOpts...)
 	if wantBool {
 		opts = append(opts, expr.AsBool())
 	}

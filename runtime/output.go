@@ -34,6 +34,16 @@ func (r *run) finish(c *collector) string {
 	if r.ctx.Err() != nil || r.plan.Output == nil {
 		return ""
 	}
+	if c.rows != nil {
+		if err := c.rows.finish(); err != nil {
+			r.abort(runError(KindOutput, "output", dsl.At(r.plan.Output.Pos), err))
+			return ""
+		}
+		return c.rows.to
+	}
+	if c.fold != nil {
+		env["acc"] = c.fold.acc
+	}
 	to, err := r.writeOutput(c.rn)
 	if err != nil {
 		r.abort(err)
@@ -49,6 +59,9 @@ func (r *run) writeOutput(rn *runner) (string, *Error) {
 		return runError(KindOutput, "output", dsl.At(pos), err)
 	}
 	value := rn.ev.env["results"]
+	if o.Fold != nil {
+		value = rn.ev.env["acc"]
+	}
 	if o.Value != nil {
 		v, err := rn.ev.run(o.Value)
 		if err != nil {

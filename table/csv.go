@@ -115,7 +115,8 @@ func (d *decoder) split(l string) []string {
 	for {
 		i := strings.IndexByte(l, ',')
 		if i < 0 {
-			return append(d.fields, l)
+			d.fields = append(d.fields, l)
+			return d.fields
 		}
 		d.fields = append(d.fields, l[:i])
 		l = l[i+1:]

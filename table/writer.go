@@ -116,3 +116,10 @@ func needsQuotes(f string) bool {
 	r, _ := utf8.DecodeRuneInString(f)
 	return unicode.IsSpace(r)
 }
+
+// Append appends text as it is, for writers of other formats that share
+// the buffer and its marks.
+func (w *Writer) Append(text []byte) { w.buf = append(w.buf, text...) }
+
+// AppendString is Append for a string.
+func (w *Writer) AppendString(text string) { w.buf = append(w.buf, text...) }

@@ -15,9 +15,10 @@ import (
 var allowedImports = map[string][]string{
 	"files":        {},
 	"proctree":     {},
-	"dsl":          {"files"},
-	"builtins":     {"files"},
-	"runtime":      {"dsl", "builtins", "files", "proctree"},
+	"table":        {},
+	"dsl":          {"files", "table"},
+	"builtins":     {"files", "table"},
+	"runtime":      {"dsl", "builtins", "files", "proctree", "table"},
 	"present":      {"dsl", "runtime", "files"},
 	"cmd/poolflow": {"dsl", "builtins", "runtime", "present", "files", "proctree"},
 }
