@@ -19,7 +19,7 @@ func TestRegistry(t *testing.T) {
 	want := map[string]bool{
 		"append_file": true, "basename": false, "dirname": false, "env": false, "exists": false,
 		"fail": false, "flatten": false, "glob": false, "http_get": true, "join": false, "log": true,
-		"read_csv": false, "read_file": false, "read_json": false, "read_lines": false,
+		"put": false, "read_csv": false, "read_file": false, "read_json": false, "read_lines": false,
 		"repeat": false, "replace": false, "sha256": false, "sleep": true, "split": false,
 		"splitAfter": false, "string": false, "toJSON": false, "uniq": false, "write_file": true,
 	}

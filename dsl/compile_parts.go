@@ -363,7 +363,8 @@ func (c *compiler) loadTimeText(t *Template, params any) (text string, known boo
 // rows (a read_csv step), which needs flatten.
 func (c *compiler) checkCSVRows(n *OutputNode, o *Output) {
 	t := c.resultType
-	readsResults := (o.Value == nil && o.Rows == nil && o.Fold == nil) || (o.Value != nil && strings.TrimSpace(o.Value.Source) == "results")
+	rows := n.Rows.Set || n.Fold != nil
+	readsResults := (o.Value == nil && !rows) || (o.Value != nil && strings.TrimSpace(o.Value.Source) == "results")
 	if o.Format != "csv" || !readsResults || t == nil || (t.Kind() != reflect.Slice && t.Kind() != reflect.Array) {
 		return
 	}

@@ -150,7 +150,7 @@ func TestCompileItemsElemType(t *testing.T) {
 		{"1..3", ItemsExpr, nil}, // expr types a range as a list of any
 		{`glob("*.csv")`, ItemsExpr, stringType},
 		{`read_csv("a.csv")`, ItemsExpr, reflect.TypeOf(map[string]string{})}, // the fake read_csv of testFunctions
-		{`'["a", "b"]'`, ItemsExpr, nil}, // a list of any
+		{`'["a", "b"]'`, ItemsExpr, nil},                                      // a list of any
 		{`'split("a,b", ",")'`, ItemsExpr, stringType},
 		{`[a, b]`, ItemsList, nil},
 		{`{range: [0, 3]}`, ItemsRange, intType},

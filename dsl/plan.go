@@ -106,12 +106,12 @@ type Step struct {
 type Items struct {
 	Kind     string // one of the Items* constants
 	Pos      Pos
-	Expr     *Program  // ItemsExpr
-	List     []any     // ItemsList
-	Range    [3]int    // ItemsRange: start, stop, step
-	Path     *Template // lines, glob, csv, jsonl; sees params
-	Stdin    bool      // lines from standard input ({lines: "-"}, or --items -)
-	FromCLI  bool      // the items are --items', not the file's
+	Expr     *Program      // ItemsExpr
+	List     []any         // ItemsList
+	Range    [3]int        // ItemsRange: start, stop, step
+	Path     *Template     // lines, glob, csv, jsonl; sees params
+	Stdin    bool          // lines from standard input ({lines: "-"}, or --items -)
+	FromCLI  bool          // the items are --items', not the file's
 	Null     bool          // lines end with a NUL byte, not a line break
 	Schema   *table.Schema // csv: the schema of the rows, or nil
 	ElemType reflect.Type

@@ -109,7 +109,7 @@ func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
 	if e.Observer != nil {
 		e.Observer.RunStarted(total)
 	}
-	col := r.start(src) // a run that ends early never reads the rest of its source
+	col := r.start(src)      // a run that ends early never reads the rest of its source
 	defer col.rows.discard() // unless the output was written
 	if r.ctx.Err() == nil && r.fed == 0 {
 		r.noItems(path)

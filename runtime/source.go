@@ -137,7 +137,7 @@ func describeType(v any) string {
 	if v == nil {
 		return "nil"
 	}
-	return reflect.TypeOf(v).String()
+	return dsl.TypeText(reflect.TypeOf(v))
 }
 
 // sized is a source that knows how many items it has.

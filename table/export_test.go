@@ -5,4 +5,6 @@ import (
 	"unsafe"
 )
 
-func reflectNewAt(l *Layout, p unsafe.Pointer) any { return reflect.NewAt(l.Type, p).Elem().Interface() }
+func reflectNewAt(l *Layout, p unsafe.Pointer) any {
+	return reflect.NewAt(l.Type, p).Elem().Interface()
+}
