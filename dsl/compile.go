@@ -306,7 +306,8 @@ func (c *compiler) exprError(src exprSource, err error, code, prefix string) {
 	if errors.As(err, &fe) {
 		pos, msg = src.at(fe.From), strings.TrimSpace(fe.Message) // expr ends some messages with a space
 	}
-	c.errorf(pos, 1, code, "", "%s: %s%s", src.path, prefix, msg)
+	msg, hint := c.rowTypeText(msg)
+	c.errorf(pos, 1, code, hint, "%s: %s%s", src.path, prefix, msg)
 }
 
 // outType is the type of what a program gives; nil for any.

@@ -86,8 +86,12 @@ func (v *SchemasNode) decodeNode(d *decoder, n *yaml.Node, _ fieldSpec) {
 }
 
 func (v *ColumnsNode) decodeNode(d *decoder, n *yaml.Node, _ fieldSpec) {
-	if n.Kind != yaml.MappingNode || len(n.Content) == 0 {
+	switch {
+	case n.Kind != yaml.MappingNode:
 		d.errorf(n, "type", "write one column a line: `name: int`", "%s must be a mapping of column names to types, got %s", d.where(), kindName(n))
+		return
+	case len(n.Content) == 0:
+		d.errorf(n, "schema", "write one column a line: `name: int`", "%s needs at least one column", d.where())
 		return
 	}
 	for _, p := range d.pairs(n) {
@@ -280,4 +284,26 @@ func TypeText(t reflect.Type) string {
 		}
 	}
 	return t.String()
+}
+
+// rowTypeText puts "row of schema NAME" in place of a schema's row type in
+// a message of expr's checker, and gives a hint for a column the row does
+// not have.
+func (c *compiler) rowTypeText(msg string) (string, string) {
+	hint := ""
+	for _, s := range c.schemas {
+		rt := table.RowType(s).String()
+		if !strings.Contains(msg, rt) {
+			continue
+		}
+		msg = strings.ReplaceAll(msg, rt, "row of schema "+s.Name)
+		if i := strings.Index(msg, " has no field "); i >= 0 {
+			col := strings.TrimSpace(msg[i+len(" has no field "):])
+			msg = msg[:i] + " has no column " + col
+			if hint = didYouMean(col, s.Names()); hint == "" {
+				hint = "schema " + s.Name + " has: " + strings.Join(s.Names(), ", ")
+			}
+		}
+	}
+	return strings.TrimPrefix(msg, "type "), hint
 }
