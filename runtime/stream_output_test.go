@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -166,5 +167,83 @@ output:
 				t.Errorf("output = %q, want %q", o.stdout, tt.want)
 			}
 		})
+	}
+}
+
+// Items that finish in reverse order still have their rows written in item
+// order with order: input, and in the order they were delivered with
+// completion (item i goes on once item i+1 was delivered: 4, 3, 2, 1, 0);
+// a fold sees them in the same order. The rows of an item are written
+// before its result callback runs.
+func TestOutputRowsInDeliveryOrder(t *testing.T) {
+	for _, tc := range []struct{ order, goOn, callback, rows, fold string }{
+		{"input", "\n    - expr: go_on(index)", "", "0\n1\n2\n3\n4\n", "01234\n"},
+		{"completion", "", "callbacks:\n  result:\n    steps: [{expr: go_on(index)}]\n", "4\n3\n2\n1\n0\n", "43210\n"},
+	} {
+		for _, form := range []string{"rows", "fold"} {
+			t.Run(tc.order+" "+form, func(t *testing.T) {
+				c := newChain()
+				output := "rows: result\n  format: text"
+				want := tc.rows
+				if form == "fold" {
+					output = "fold: {init: '\"\"', step: acc + string(result)}\n  format: text"
+					want = tc.fold
+				}
+				o, _ := runYAML(t, `version: 1
+name: t
+workers: 5
+order: `+tc.order+`
+items: {range: [0, 5]}
+map:
+  steps:
+    - expr: wait(index)`+tc.goOn+`
+  result: index
+`+tc.callback+`output:
+  `+output+`
+`, hookInt("wait", c.wait(4)), hookInt("go_on", c.goOn))
+				if o.err != nil {
+					t.Fatalf("Run: %v", o.err)
+				}
+				if o.stdout != want {
+					t.Errorf("output = %q, want %q", o.stdout, want)
+				}
+			})
+		}
+	}
+}
+
+// An interrupt while rows are being written (item 0's are in the
+// temporary file) leaves the old file as it was and no temporary file.
+func TestOutputRowsInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	dir := t.TempDir()
+	writeCSVFiles(t, dir, map[string]string{"out.txt": "old\n"})
+	interrupt := hookInt("interrupt", func(i int) int {
+		if i == 1 {
+			cancel(ErrInterrupted)
+		}
+		return i
+	})
+	plan := loadPlan(t, dir, `version: 1
+name: t
+workers: 1
+items: {range: [0, 3]}
+map:
+  steps:
+    - expr: interrupt(index)
+output:
+  rows: result
+  to: out.txt
+`, interrupt)
+	o := testRun{t: t, plan: plan, ctx: ctx}.run()
+	if e := abortError(t, o.err); e.Kind != KindInterrupted {
+		t.Errorf("the run ended with %v, want the interrupt", o.err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "out.txt")); string(got) != "old\n" {
+		t.Errorf("out.txt = %q, want the old text", got)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the folder holds %d files, want out.txt alone", len(entries))
 	}
 }
