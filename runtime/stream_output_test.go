@@ -247,3 +247,15 @@ output:
 		t.Errorf("the folder holds %d files, want out.txt alone", len(entries))
 	}
 }
+
+// A column a row does not have is an error that names the row's columns,
+// not its Go type.
+func TestRowHasNoSuchColumn(t *testing.T) {
+	dir := t.TempDir()
+	writeCSVFiles(t, dir, map[string]string{"a.csv": "id,n\nx,1\n"})
+	plan := loadPlan(t, dir, "version: 1\nname: t\nitems: [a.csv]\nmap:\n  steps:\n    - expr: read_csv(item)[0].missing\n")
+	e := abortError(t, testRun{t: t, plan: plan}.run().err)
+	if want := "cannot fetch missing from a row with the columns id,n"; e.Kind != KindExpr || e.Message() != want {
+		t.Errorf("error = %s: %s\nwant expr: %s", e.Kind, e.Message(), want)
+	}
+}

@@ -290,3 +290,32 @@ func Rows(v any) (*Layout, int, func(i int) unsafe.Pointer, bool) {
 	}
 	return l, n, func(i int) unsafe.Pointer { return unsafe.Add(base, uintptr(i)*size) }, true
 }
+
+// Describe names a row type for people: "a row of schema shipments", or
+// "a row with the columns id,name".
+func (l *Layout) Describe() string {
+	if l.Schema.Name != "" {
+		return "a row of schema " + l.Schema.Name
+	}
+	return "a row with the columns " + strings.Join(l.Names(), ",")
+}
+
+// Explain puts each row type's description (Describe) in place of its Go
+// type in msg, as expr's messages write it ("cannot fetch x from *struct
+// { Table struct {} ... }"), and reports whether it changed anything.
+func Explain(msg string) (string, bool) {
+	if !strings.Contains(msg, "struct { Table struct {}") {
+		return msg, false
+	}
+	changed := false
+	layouts.Range(func(_, v any) bool {
+		l := v.(*Layout)
+		for _, t := range []string{"*" + l.Type.String(), l.Type.String()} {
+			if strings.Contains(msg, t) {
+				msg, changed = strings.ReplaceAll(msg, t, l.Describe()), true
+			}
+		}
+		return true
+	})
+	return msg, changed
+}
