@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"testing"
-	"unsafe"
 )
 
 func TestWriterQuotesAsEncodingCSV(t *testing.T) {
@@ -53,7 +52,6 @@ func TestWriterRows(t *testing.T) {
 	if !ok || bl != l || bl.Text(p, 0) != "c" || bl.Text(p, 1) != "-2" {
 		t.Errorf("LayoutOfValue of a boxed row: %v %q", ok, bl.Text(p, 0))
 	}
-	_ = unsafe.Pointer(nil)
 }
 
 func reflectIndex(rows any, i int) any {
