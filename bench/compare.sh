@@ -9,7 +9,8 @@
 #
 #   --quick      fewer runs and smaller sizes: a smoke test of a minute or two
 #   --only NAMES run only these workloads: trivial startup sleep abort csv
-#                exec lines (comma-separated, or --only given several times)
+#                csvbig csvabort exec lines sum (comma-separated, or --only
+#                given several times)
 #   --runs N     hyperfine runs per command (default 5, --quick 2)
 #   --save DIR   copy the raw results (hyperfine JSON, checks, table) to DIR
 #   --keep       keep the temporary folder (binaries, data, outputs, logs)
@@ -17,12 +18,14 @@
 # Every ratio compares commands timed in the same hyperfine run, so they
 # share the machine's state; absolute times are only used where the target
 # is absolute. Works from any directory; needs Go (PATH or /usr/local/go),
-# python3 and, if missing, installs parallel, hyperfine and time with apt.
+# python3 and, if missing, installs parallel, hyperfine, time and Node.js
+# with apt, and DuckDB's npm package @duckdb/node-api into the temporary
+# folder (the csv workload's DuckDB peer).
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH_DIR")
-ALL_WORKLOADS=(trivial startup sleep abort csv exec lines)
+ALL_WORKLOADS=(trivial startup sleep abort csv csvbig csvabort exec lines sum)
 
 # ---------------------------------------------------------------- options
 
@@ -82,8 +85,11 @@ if ((QUICK)); then
 	ABORT_SECS=0.50 # each item's sleep; keep the dot: per-tool tokens append digits
 	CSV_FILES=20
 	CSV_ROWS=2000
+	CSVBIG_FILES=100
+	CSVABORT_BAD=4 # the bad file's index, from 0
 	EXEC_N=300
 	LINES_N=500000
+	SUM_N=200000
 else
 	: "${RUNS:=5}"
 	TRIVIAL_N=100000
@@ -92,8 +98,11 @@ else
 	ABORT_SECS=2.00
 	CSV_FILES=200
 	CSV_ROWS=5000
+	CSVBIG_FILES=2000
+	CSVABORT_BAD=36 # file 37 of 200
 	EXEC_N=2000
 	LINES_N=10000000
+	SUM_N=2000000
 fi
 if ! [[ $RUNS =~ ^[0-9]+$ ]] || ((RUNS < 2)); then
 	echo "compare.sh: --runs wants an integer ≥ 2" >&2
@@ -136,6 +145,10 @@ install_deps() {
 	[[ -x /usr/bin/time ]] || missing+=(time)
 	command -v pgrep >/dev/null || missing+=(procps)
 	command -v xargs >/dev/null || missing+=(findutils)
+	if want csv; then
+		command -v node >/dev/null || missing+=(nodejs)
+		command -v npm >/dev/null || missing+=(npm)
+	fi
 	((${#missing[@]})) || return 0
 	note "installing ${missing[*]}"
 	local sudo=()
@@ -164,13 +177,46 @@ build() {
 	(cd "$ROOT" && go build -o "$BIN/poolflow" ./cmd/poolflow)
 	(cd "$BENCH_DIR/errgroup" && go build -o "$BIN/errgroup" .)
 	PF=$BIN/poolflow EG=$BIN/errgroup PEERS=$BENCH_DIR/py/peers.py WL=$BENCH_DIR/workloads
+	if want csv; then
+		note "installing @duckdb/node-api (npm) for the DuckDB peer"
+		mkdir -p "$WORK/duckdb"
+		cp "$BENCH_DIR/duckdb/csv.mjs" "$WORK/duckdb/"
+		(cd "$WORK/duckdb" && npm install --no-audit --no-fund --silent @duckdb/node-api >"$LOGS/npm.log" 2>&1) || {
+			cat "$LOGS/npm.log" >&2
+			exit 1
+		}
+		DUCK=$WORK/duckdb/csv.mjs
+	fi
 }
 
 # gen_data writes the inputs the selected workloads read.
 gen_data() {
-	if want csv; then
+	if want csv || want csvabort; then
 		note "generating $CSV_FILES CSV files × $CSV_ROWS rows"
 		"$PY" "$BENCH_DIR/gen_data.py" "$DATA" --files "$CSV_FILES" --rows "$CSV_ROWS" >"$LOGS/gen_data.log"
+	fi
+	if want csvabort; then
+		# the same files with an empty processing_time_epoch in the middle
+		# of file CSVABORT_BAD; and, for reference, the files before it and
+		# it, good
+		local bad name i
+		bad=$(printf 'part-%03d.csv' "$CSVABORT_BAD")
+		mkdir -p "$DATA/csvbad" "$DATA/csvhead"
+		for name in "$DATA"/csv/*.csv; do ln -s "$name" "$DATA/csvbad/"; done
+		rm "$DATA/csvbad/$bad"
+		awk -F, -v OFS=, -v at=$((CSV_ROWS / 2)) 'NR == at { $2 = "" } { print }' "$DATA/csv/$bad" >"$DATA/csvbad/$bad"
+		CSVABORT_LINE=$((CSV_ROWS / 2))
+		for ((i = 0; i <= CSVABORT_BAD; i++)); do
+			name=$(printf 'part-%03d.csv' "$i")
+			ln -s "$DATA/csv/$name" "$DATA/csvhead/$name"
+		done
+	fi
+	if want csvbig; then
+		note "generating $CSVBIG_FILES CSV files × $CSV_ROWS rows"
+		"$PY" "$BENCH_DIR/gen_data.py" "$DATA/big" --files "$CSVBIG_FILES" --rows "$CSV_ROWS" >"$LOGS/gen_data_big.log"
+	fi
+	if want sum; then
+		seq 1 "$SUM_N" >"$DATA/sum.txt"
 	fi
 	if want lines; then
 		note "generating a file of $LINES_N lines"
@@ -251,6 +297,20 @@ same_output() {
 	if [[ -f $file ]] && cmp -s "$ref" "$file"; then return 0; fi
 	note "$workload: $label wrote a different output than the reference; left out of the timing"
 	record "$workload" "$label" - - failed "output differs from $(basename "$ref")"
+	for i in "${PASSED[@]}"; do [[ ${LABELS[$i]} == "$label" ]] || kept+=("$i"); done
+	PASSED=("${kept[@]}")
+}
+
+# same_rows WORKLOAD REFERENCE FILE LABEL: as same_output, for a tool that
+# writes the same rows in another order (SELECT DISTINCT): the header must
+# be the same, the rows the same once sorted.
+same_rows() {
+	local workload=$1 ref=$2 file=$3 label=$4
+	[[ -f $ref && -f $file ]] && [[ $(head -n 1 "$ref") == "$(head -n 1 "$file")" ]] &&
+		cmp -s <(tail -n +2 "$ref" | LC_ALL=C sort) <(tail -n +2 "$file" | LC_ALL=C sort) && return 0
+	local i kept=()
+	note "$workload: $label wrote other rows than the reference; left out of the timing"
+	record "$workload" "$label" - - failed "rows differ from $(basename "$ref") (sorted)"
 	for i in "${PASSED[@]}"; do [[ ${LABELS[$i]} == "$label" ]] || kept+=("$i"); done
 	PASSED=("${kept[@]}")
 }
@@ -365,10 +425,14 @@ bench_csv() {
 	cmd poolflow 0 "$PF" run -q "$WL/csv.yaml" -w "$CSV_WORKERS" -p "pattern=$DATA/csv/*.csv" -p "out=$OUT/csv-poolflow.csv"
 	cmd errgroup 0 "$EG" csv -in "$DATA/csv" -workers "$CSV_WORKERS" -out "$OUT/csv-errgroup.csv"
 	cmd "py Pool.map" 0 "$PY" "$PEERS" csv --in "$DATA/csv" --workers "$CSV_WORKERS" --out "$OUT/csv-py.csv"
+	cmd "DuckDB" 0 node "$DUCK" "$DATA/csv" "$OUT/csv-duckdb.csv" "$CSV_WORKERS"
+	cmd "poolflow (value, no schema)" 0 "$PF" run -q "$WL/csv-value.yaml" -w "$CSV_WORKERS" -p "pattern=$DATA/csv/*.csv" -p "out=$OUT/csv-poolflow-value.csv"
 	check csv
 	local ref=$OUT/csv-errgroup.csv
 	same_output csv "$ref" "$OUT/csv-poolflow.csv" poolflow
 	same_output csv "$ref" "$OUT/csv-py.csv" "py Pool.map"
+	same_output csv "$ref" "$OUT/csv-poolflow-value.csv" "poolflow (value, no schema)"
+	same_rows csv "$ref" "$OUT/csv-duckdb.csv" DuckDB
 	local i tree
 	for i in "${!CMDS[@]}"; do
 		eval "$PY $BENCH_DIR/treerss.py $LOGS/csv.$i.tree -- ${CMDS[$i]}" >/dev/null 2>&1 || true
@@ -376,6 +440,49 @@ bench_csv() {
 		record csv "${LABELS[$i]}" - "$tree" tree ""
 	done
 	time_all csv
+}
+
+# csvbig: the seed job on ten times the files (10,000,000 rows): poolflow
+# holds a hash per row, the errgroup program every row. Peak RSS is the
+# point; outputs must be identical.
+bench_csvbig() {
+	reset_cmds
+	cmd poolflow 0 "$PF" run -q "$WL/csv.yaml" -w "$CSV_WORKERS" -p "pattern=$DATA/big/csv/*.csv" -p "out=$OUT/csvbig-poolflow.csv"
+	cmd errgroup 0 "$EG" csv -in "$DATA/big/csv" -workers "$CSV_WORKERS" -out "$OUT/csvbig-errgroup.csv"
+	check csvbig
+	same_output csvbig "$OUT/csvbig-errgroup.csv" "$OUT/csvbig-poolflow.csv" poolflow
+	RUNS=2 time_all csvbig
+}
+
+# csvabort: the seed job over the files with a null in the int column of
+# file CSVABORT_BAD+1, abort-all: the run must exit 1 with the file, the
+# line and the column. The time from reading the bad file to exiting is
+# estimated as the bad run's median minus that of a good run over the files
+# up to the bad one, timed in the same hyperfine run.
+bench_csvabort() {
+	reset_cmds
+	cmd poolflow 1 "$PF" run -q "$WL/csv.yaml" -w "$CSV_WORKERS" -p "pattern=$DATA/csvbad/*.csv" -p "out=$OUT/csvabort.csv"
+	cmd "poolflow, files up to the bad one (ref)" 0 "$PF" run -q "$WL/csv.yaml" -w "$CSV_WORKERS" -p "pattern=$DATA/csvhead/*.csv" -p "out=$OUT/csvhead.csv"
+	check csvabort
+	local want
+	want=$(printf 'part-%03d.csv:%d:2: column processing_time_epoch: empty cell' "$CSVABORT_BAD" "$CSVABORT_LINE")
+	if ! grep -qF -- "$want" "$LOGS/csvabort.0.err"; then
+		record csvabort poolflow - - failed "the message does not say $want"
+	fi
+	time_all csvabort -i
+}
+
+# sum: count and sum SUM_N numbers with a fold; nothing is kept.
+bench_sum() {
+	reset_cmds
+	cmd poolflow 0 "$PF" run -q "$WL/sum.yaml" -p "path=$DATA/sum.txt"
+	cmd "py imap_unordered" 0 "$PY" "$PEERS" sum --in "$DATA/sum.txt" --workers 2
+	check sum
+	local pf py
+	pf=$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["n"], d["sum"])' "$LOGS/sum.0.out" 2>/dev/null || echo x)
+	py=$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["n"], d["sum"])' "$LOGS/sum.1.out" 2>/dev/null || echo y)
+	[[ $pf == "$py" ]] || record sum poolflow - - failed "count and sum $pf, Python says $py"
+	time_all sum
 }
 
 # exec: a process per item, no shell.
@@ -427,6 +534,7 @@ json.dump({
     "trivial_n": $TRIVIAL_N, "sleep_n": $SLEEP_N, "sleep_d_ms": $SLEEP_D_MS,
     "sleep_workers": $SLEEP_WORKERS, "abort_n": $ABORT_N, "abort_secs": "$ABORT_SECS",
     "csv_files": $CSV_FILES, "csv_rows": $CSV_ROWS, "exec_n": $EXEC_N, "lines_n": $LINES_N,
+    "csvbig_files": $CSVBIG_FILES, "csvabort_bad": $CSVABORT_BAD, "sum_n": $SUM_N,
     "loadavg_start": os.getloadavg(), "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
     "go": go, "python": platform.python_version(), "kernel": platform.release(),
 }, open(sys.argv[1], "w"), indent=1)

@@ -1,19 +1,35 @@
 package builtins
 
 import (
-	"bufio"
-	"encoding/csv"
-	"errors"
+	"bytes"
+	"context"
 	"fmt"
-	"io"
 	"os"
-	"strings"
+	"reflect"
+
+	"github.com/poolflow/poolflow/table"
 )
 
-// readCSV implements read_csv(path): one map per row, keyed by the header
-// row. An empty file gives an empty list.
+// readCSV implements read_csv(path[, schema]): the rows of a CSV file with
+// a header row, read by package table's one codec. With a schema (which
+// the compiler passes as a zero row of its type in place of its name), a
+// list of rows of that type, each cell checked and typed; without one, a
+// list of rows of the header's own type, every cell a string. An empty
+// file gives an empty list, or with a schema an error. A cell that does
+// not fit is a *table.DataError, whose message is the failure's.
 func readCSV(args ...any) (any, error) {
-	ctx, p, err := ctxString("read_csv", args)
+	ctx, rest, err := ctxArgs("read_csv", args, len(args)-1)
+	if err != nil {
+		return nil, err
+	}
+	if len(rest) < 1 || len(rest) > 2 {
+		return nil, fmt.Errorf("read_csv: want 1 or 2 arguments, got %d", len(rest))
+	}
+	p, ok := rest[0].(string)
+	if !ok {
+		return nil, fmt.Errorf("read_csv: path must be a string, got %T", rest[0])
+	}
+	schema, err := schemaArg(rest[1:])
 	if err != nil {
 		return nil, err
 	}
@@ -21,140 +37,58 @@ func readCSV(args ...any) (any, error) {
 	if err != nil {
 		return nil, fileError("read_csv", ScopeFrom(ctx).Dir, p, err)
 	}
-	if rows, ok, err := decodeSimpleCSV(p, string(data)); ok {
-		if err != nil {
-			return nil, err
-		}
-		return rows, nil
-	}
-	rows, err := decodeCSV(p, strings.NewReader(string(data)))
+	return decodeCSV(ctx, p, data, schema)
+}
+
+// decodeCSV reads the rows of data, after asking the budget for what they
+// will take: the text, which string cells share, and a row per line.
+func decodeCSV(ctx context.Context, name string, data []byte, schema *table.Schema) (any, error) {
+	lines := bytes.Count(data, []byte{'\n'}) + 1
+	r, err := table.NewTextReader(name, string(data), schema)
 	if err != nil {
 		return nil, err
 	}
-	return rows, nil
-}
-
-// decodeSimpleCSV reads a CSV file that has no quotes, the common case, by
-// cutting the text in place: every value is a substring of the one string
-// read, so a file of many rows costs a map per row and nothing per value.
-// ok is false when the text has quotes (or a BOM header it cannot take
-// apart this way), for encoding/csv to read it.
-func decodeSimpleCSV(name, text string) (rows []map[string]string, ok bool, err error) {
-	if strings.ContainsRune(text, '"') {
-		return nil, false, nil
+	rowSize := int64(elemSize)
+	if l := r.Layout(); l != nil {
+		rowSize += int64(l.Type.Size())
 	}
-	text = strings.TrimPrefix(text, "\ufeff")
-	rows = []map[string]string{}
-	var header []string
-	for lineNo := 1; text != ""; lineNo++ {
-		var line string
-		line, text, _ = strings.Cut(text, "\n")
-		line = strings.TrimSuffix(line, "\r")
-		if line == "" {
-			continue // encoding/csv skips empty lines too
-		}
-		if header == nil {
-			if header, err = simpleHeader(name, line); err != nil {
-				return nil, true, err
-			}
-			continue
-		}
-		row := make(map[string]string, len(header))
-		rest := line
-		for i, h := range header {
-			var field string
-			var more bool
-			field, rest, more = strings.Cut(rest, ",")
-			if more != (i < len(header)-1) {
-				n := strings.Count(line, ",") + 1
-				return nil, true, fmt.Errorf("read_csv: %s:%d: row has %d %s, header has %d",
-					name, lineNo, n, plural(n, "field"), len(header))
-			}
-			row[h] = field
-		}
-		rows = append(rows, row)
-	}
-	return rows, true, nil
-}
-
-// simpleHeader splits the header row and rejects duplicate column names.
-func simpleHeader(name, line string) ([]string, error) {
-	header := strings.Split(line, ",")
-	return header, uniqueColumns(name, header)
-}
-
-// uniqueColumns rejects a header that names a column twice.
-func uniqueColumns(name string, header []string) error {
-	seen := make(map[string]bool, len(header))
-	for _, h := range header {
-		if seen[h] {
-			return fmt.Errorf("read_csv: %s:1: duplicate column %q in header", name, h)
-		}
-		seen[h] = true
-	}
-	return nil
-}
-
-// decodeCSV reads CSV rows from r; name is the path used in errors.
-func decodeCSV(name string, r io.Reader) ([]map[string]string, error) {
-	cr := csv.NewReader(bufio.NewReader(r))
-	cr.ReuseRecord = true
-	header, err := readHeader(name, cr)
-	if err == io.EOF {
-		return []map[string]string{}, nil
-	}
-	if err != nil {
+	if err := allow(ctx, int64(len(data))+product(int64(lines), rowSize)); err != nil {
 		return nil, err
 	}
-	return readRows(name, cr, header)
+	return r.ReadAll(ctx, lines)
 }
 
-// readHeader reads the header row, drops a UTF-8 byte order mark and
-// rejects duplicate column names.
-func readHeader(name string, cr *csv.Reader) ([]string, error) {
-	rec, err := cr.Read()
-	if err != nil {
-		return nil, csvError(name, cr, rec, err)
+// schemaArg is the schema of read_csv's optional second argument: a zero
+// row of the schema's type.
+func schemaArg(rest []any) (*table.Schema, error) {
+	if len(rest) == 0 {
+		return nil, nil
 	}
-	header := append([]string{}, rec...)
-	header[0] = strings.TrimPrefix(header[0], "\ufeff")
-	if err := uniqueColumns(name, header); err != nil {
-		return nil, err
+	l, ok := table.LayoutOf(reflect.TypeOf(rest[0]))
+	if !ok || l.Schema.Name == "" {
+		return nil, fmt.Errorf("read_csv: the schema must be the name of a schema of schemas:, written as a string")
 	}
-	return header, nil
+	return l.Schema, nil
 }
 
-// readRows reads the rows after the header.
-func readRows(name string, cr *csv.Reader, header []string) ([]map[string]string, error) {
-	rows := []map[string]string{}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return rows, nil
-		}
-		if err != nil {
-			return nil, csvError(name, cr, rec, err)
-		}
-		row := make(map[string]string, len(header))
-		for i, h := range header {
-			row[h] = rec[i]
-		}
-		rows = append(rows, row)
+// readCSVTypes gives a read_csv call its type: a list of rows of the
+// schema's type, or without a schema a list whose rows the checker does
+// not know.
+func readCSVTypes(args []reflect.Type) (reflect.Type, error) {
+	if len(args) > 0 {
+		args = args[1:] // the context
 	}
-}
-
-// csvError describes err from cr.Read as "read_csv: file:line: problem".
-// io.EOF passes through unchanged.
-func csvError(name string, cr *csv.Reader, rec []string, err error) error {
-	var pe *csv.ParseError
-	switch {
-	case err == io.EOF:
-		return err
-	case !errors.As(err, &pe):
-		return fmt.Errorf("read_csv: %q: %w", name, err)
-	case errors.Is(pe.Err, csv.ErrFieldCount):
-		return fmt.Errorf("read_csv: %s:%d: row has %d %s, header has %d",
-			name, pe.StartLine, len(rec), plural(len(rec), "field"), cr.FieldsPerRecord)
+	if len(args) < 1 || len(args) > 2 {
+		return nil, fmt.Errorf("read_csv: want a path and, optionally, a schema's name; got %d arguments", len(args))
 	}
-	return fmt.Errorf("read_csv: %s:%d:%d: %w", name, pe.Line, pe.Column, pe.Err)
+	if k := args[0].Kind(); k != reflect.String && k != reflect.Interface {
+		return nil, fmt.Errorf("read_csv: the path must be a string, got %s", args[0])
+	}
+	if len(args) == 1 {
+		return reflect.TypeOf([]any{}), nil
+	}
+	if l, ok := table.LayoutOf(args[1]); ok && l.Schema.Name != "" {
+		return reflect.SliceOf(l.Type), nil
+	}
+	return nil, fmt.Errorf("read_csv: the schema must be the name of a schema of schemas:, written as a string")
 }

@@ -14,5 +14,5 @@
 // splitAfter, flatten, toJSON and string.
 //
 // Everything in this package is safe for concurrent use. Of poolflow's
-// packages it imports only files.
+// packages it imports only files and table (read_csv's codec and rows).
 package builtins

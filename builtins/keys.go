@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"unsafe"
+
+	"github.com/poolflow/poolflow/table"
 )
 
 // Canonical keys decide when uniq treats two values as equal. As under
@@ -91,8 +94,35 @@ func (e *encoder) value(v any) {
 		e.buf = append(e.buf, 't')
 		e.str(v.UTC().Format(time.RFC3339Nano))
 	default:
+		if l, p, ok := table.LayoutOfValue(v); ok {
+			e.row(l, p)
+			return
+		}
 		e.reflect(reflect.ValueOf(v))
 	}
+}
+
+// row appends the key of a table row: as a map of its columns, so that a
+// row equals a map with the same entries, its cells read in place.
+func (e *encoder) row(l *table.Layout, p unsafe.Pointer) {
+	e.mapHeader(len(l.ByName()))
+	for _, i := range l.ByName() {
+		e.str(l.Columns()[i].Name)
+		if l.IsString(i) {
+			e.str(l.StringAt(p, i))
+		} else {
+			e.value(l.Value(p, i))
+		}
+	}
+	e.buf = append(e.buf, '}')
+}
+
+// AppendKey appends the canonical key of v to buf: two values have the
+// same key exactly when uniq takes them for equal.
+func AppendKey(buf []byte, v any) []byte {
+	e := encoder{buf: buf}
+	e.value(v)
+	return e.buf
 }
 
 // scalar appends the key of a value returned by scalarKey.

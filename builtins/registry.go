@@ -173,11 +173,21 @@ var registry = sortByName([]Builtin{
 		SideEffects: true,
 	},
 	{
+		Name:      "put",
+		Doc:       "put(map, key, value) -> map: a copy of map with key set to value, for a fold's counts per group",
+		Signature: "put(m map[string]any, key string, value any) map[string]any",
+		Fn:        put,
+		Types:     []any{new(func(context.Context, map[string]any, string, any) map[string]any)},
+	},
+	{
 		Name:      "read_csv",
-		Doc:       "read_csv(path) -> list of maps: rows of a CSV file with a header row",
-		Signature: "read_csv(path string) []map[string]string",
+		Doc:       "read_csv(path[, schema]) -> list of rows: rows of a CSV file with a header row, checked and typed by a schema of schemas:",
+		Signature: "read_csv(path string[, schema name]) []row",
 		Fn:        readCSV,
-		Types:     []any{new(func(context.Context, string) []map[string]string)},
+		// Variadic, so that the compiler takes the schema's row as one
+		// more argument; Validate checks the arguments and gives the type.
+		Types:    []any{new(func(context.Context, string, ...any) []any)},
+		Validate: readCSVTypes,
 	},
 	{
 		Name:      "read_file",

@@ -19,7 +19,7 @@ func TestRegistry(t *testing.T) {
 	want := map[string]bool{
 		"append_file": true, "basename": false, "dirname": false, "env": false, "exists": false,
 		"fail": false, "flatten": false, "glob": false, "http_get": true, "join": false, "log": true,
-		"read_csv": false, "read_file": false, "read_json": false, "read_lines": false,
+		"put": false, "read_csv": false, "read_file": false, "read_json": false, "read_lines": false,
 		"repeat": false, "replace": false, "sha256": false, "sleep": true, "split": false,
 		"splitAfter": false, "string": false, "toJSON": false, "uniq": false, "write_file": true,
 	}
@@ -69,7 +69,7 @@ func checkType(t *testing.T, name string, ty reflect.Type) {
 
 func TestLookup(t *testing.T) {
 	b, ok := Lookup("read_csv")
-	if !ok || b.Name != "read_csv" || !strings.HasPrefix(b.Doc, "read_csv(path)") {
+	if !ok || b.Name != "read_csv" || !strings.HasPrefix(b.Doc, "read_csv(path[, schema])") {
 		t.Errorf("Lookup(read_csv) = %q, %v", b.Name, ok)
 	}
 	if b, ok := Lookup("concat"); ok {
@@ -136,7 +136,7 @@ func TestCompile(t *testing.T) {
 		{`len(glob("*.csv")) > 0 && exists("a")`, ""},
 		{`write_file("a", sha256("x")) ?? append_file("b", basename(dirname("c/d")))`, ""},
 		{`sleep(1)`, "cannot use int as argument (type time.Duration) to call sleep  (1:7)\n | sleep(1)\n | ......^"},
-		{`read_csv(1)`, "cannot use int as argument (type string) to call read_csv  (1:10)\n | read_csv(1)\n | .........^"},
+		{`read_csv(1)`, "read_csv: the path must be a string, got int (1:1)\n | read_csv(1)\n | ^"},
 		{`env(1)`, "cannot use int as argument (type string) to call env  (1:5)\n | env(1)\n | ....^"},
 		{`read_file()`, "not enough arguments to call read_file (1:1)\n | read_file()\n | ^"},
 		{`http_get("u").nope`, "type builtins.HTTPResponse has no field nope (1:15)\n | http_get(\"u\").nope\n | ..............^"},
@@ -165,7 +165,7 @@ func TestEval(t *testing.T) {
 		{`log("n", 2)`, nil, ""},
 		{`env("POOLFLOW_SURELY_UNSET", "dflt")`, "dflt", ""},
 		{`uniq(1)`, nil, "uniq: want a list, got int (1:1)\n | uniq(1)\n | ^"},
-		{`read_csv("bad.csv")`, nil, "read_csv: bad.csv:2: row has 2 fields, header has 1 (1:1)\n | read_csv(\"bad.csv\")\n | ^"},
+		{`read_csv("bad.csv")`, nil, "bad.csv:2: row has 2 fields, header has 1 (1:1)\n | read_csv(\"bad.csv\")\n | ^"},
 	} {
 		t.Run(c.code, func(t *testing.T) {
 			got, err := eval(t, s, c.code)

@@ -20,6 +20,7 @@ type Pipeline struct {
 	Description StringNode    `key:"description" doc:"what the pipeline does, for people"`
 	Params      ParamsNode    `key:"params" doc:"named parameters and their defaults; --param name=value overrides one"`
 	Secrets     SecretsNode   `key:"secrets" doc:"names of secrets and the environment variables they come from; expressions read secrets.NAME; their values are masked wherever poolflow prints"`
+	Schemas     SchemasNode   `key:"schemas" doc:"named table schemas: each column's type, checked cell by cell by read_csv(path, NAME) and items: {csv: path, schema: NAME}"`
 	Workers     IntNode       `key:"workers" min:"1" doc:"number of workers; default: the number of CPUs; --workers overrides"`
 	Items       ItemsNode     `key:"items" required:"true" doc:"the items to map over: an expression, a list, or a streamed source"`
 	Order       WordNode      `key:"order" enum:"input,completion" doc:"order of results: input (like Pool.map) or completion (like imap_unordered); default input"`
@@ -87,11 +88,22 @@ type RetryNode struct {
 	When     ExprNode     `key:"when" doc:"retry only while this holds; sees error; default: every kind but cancelled"`
 }
 
-// OutputNode says what the run writes at the end.
+// OutputNode says what the run writes: at the end (value), or as results
+// are delivered (rows).
 type OutputNode struct {
 	Meta
-	Value   ExprNode       `key:"value" doc:"expression giving what to write; default: results"`
+	Value   ExprNode       `key:"value" doc:"expression giving what to write at the end; sees results, errors, stats, and acc with fold; default: results, or acc with fold"`
+	Rows    ExprNode       `key:"rows" doc:"expression over result (and item, index) giving a row or a list of rows, appended as each result is delivered; nothing is kept"`
+	Unique  UniqueNode     `key:"unique" doc:"rows only: true drops a row written the same as an earlier one, or an expression over row giving the key to compare; keeps a hash per row"`
+	Fold    *FoldNode      `key:"fold" doc:"a running aggregate the collector updates with each result: init, then step over acc and result"`
 	To      TemplateNode   `key:"to" doc:"a path, or - for standard output; default -"`
 	Format  WordNode       `key:"format" enum:"json,jsonl,csv,text" doc:"json, jsonl, csv or text; default: from the extension of to, else json"`
-	Columns StringListNode `key:"columns" doc:"csv only: the columns and their order; default: the sorted keys of the first row"`
+	Columns StringListNode `key:"columns" doc:"csv only: the columns and their order; default: a table row's columns, else the sorted keys of the rows"`
+}
+
+// FoldNode is a running aggregate over the delivered results.
+type FoldNode struct {
+	Meta
+	Init ExprNode `key:"init" required:"true" doc:"the accumulator's first value; sees params"`
+	Step ExprNode `key:"step" required:"true" doc:"the next accumulator, from acc and each delivered result (and item, index)"`
 }

@@ -66,6 +66,8 @@ func (n *nameCheck) check(node *ast.Node) {
 		}
 	case *ast.MemberNode:
 		n.member(x)
+	case *ast.CallNode:
+		n.schemaCall(x)
 	}
 }
 

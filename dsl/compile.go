@@ -14,6 +14,7 @@ import (
 	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/parser"
+	"github.com/poolflow/poolflow/table"
 )
 
 // Options are what Compile needs from outside the file.
@@ -49,8 +50,9 @@ type compiler struct {
 	resultType  reflect.Type    // of an item's result, when the checker knows it
 	secretsType reflect.Type    // of the secrets variable
 	paramsType  reflect.Type    // of the params variable
-	broken      []string        // the text of expressions that do not parse, which may read any name
-	base        *conf.Config    // expr configuration with the functions, shared by every expression
+	schemas     map[string]*table.Schema
+	broken      []string     // the text of expressions that do not parse, which may read any name
+	base        *conf.Config // expr configuration with the functions, shared by every expression
 	exprOpts    []expr.Option
 	hints       int // hints that search the names, given so far (hintBudget)
 }
@@ -188,6 +190,8 @@ func (c *compiler) plan() *Plan {
 	params := c.params(plan)
 	c.paramsType = params
 	c.secretsType = c.secrets(plan)
+	plan.Schemas = c.compileSchemas()
+	c.schemas = plan.Schemas
 	plan.Items = c.items(params)
 	plan.Dir, plan.DirFrom = c.dir(plan.Items)
 	initSteps := c.initializer(plan, params)
@@ -270,7 +274,7 @@ func (c *compiler) compileExpr(src exprSource, sc *scope, wantBool bool) *Progra
 	if c.base == nil {
 		c.base = newBaseConfig(c.exprOpts)
 	}
-	opts := sc.exprEnv()
+	opts := append(sc.exprEnv(), expr.Patch(schemaRefs{c.schemas}))
 	if wantBool {
 		opts = append(opts, expr.AsBool())
 	}
@@ -317,7 +321,8 @@ func (c *compiler) exprError(src exprSource, err error, code, prefix string) {
 	if errors.As(err, &fe) {
 		pos, msg = src.at(fe.From), strings.TrimSpace(fe.Message) // expr ends some messages with a space
 	}
-	c.errorf(pos, 1, code, "", "%s: %s%s", src.path, prefix, msg)
+	msg, hint := c.rowTypeText(msg)
+	c.errorf(pos, 1, code, hint, "%s: %s%s", src.path, prefix, msg)
 }
 
 // outType is the type of what a program gives; nil for any.

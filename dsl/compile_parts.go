@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/poolflow/poolflow/table"
 	"gopkg.in/yaml.v3"
 )
 
@@ -78,7 +79,10 @@ func (c *compiler) items(params reflect.Type) *Items {
 		it.Stdin = n.Kind == ItemsLines && it.Path.IsLiteral() && it.Path.Literal() == StdinPath
 		it.Null = n.Null
 	case ItemsCSV:
-		it.Path, it.ElemType = c.template(&n.Path, sc), reflect.TypeOf(map[string]string{})
+		it.Path, it.Schema = c.template(&n.Path, sc), c.itemsSchema(n)
+		if it.Schema != nil {
+			it.ElemType = table.RowType(it.Schema)
+		}
 	case ItemsJSONL:
 		it.Path = c.template(&n.Path, sc)
 	}
@@ -220,11 +224,16 @@ func (c *compiler) output(plan *Plan, params reflect.Type) *Output {
 	o := &Output{Pos: n.Pos, To: &Template{Source: "-", Parts: []Part{{Lit: "-"}}}}
 	sc := c.stageScope("output", params, endVars())
 	sc.where = "output"
+	if n.Fold != nil {
+		o.Fold = c.fold(n.Fold, plan, params)
+		sc = sc.with("acc", anyType)
+	}
 	if n.Value.Src != "" {
 		o.Value = c.compileExpr(fromExpr(&n.Value), sc, false)
 	}
+	c.outputRows(n, o, plan, params)
 	if n.To.Set {
-		o.To = c.template(&n.To, sc)
+		o.To = c.template(&n.To, c.toScope(o, sc, params))
 	}
 	path, known := c.loadTimeText(o.To, plan.Params)
 	o.Format = outputFormat(n, path)
@@ -233,11 +242,99 @@ func (c *compiler) output(plan *Plan, params reflect.Type) *Output {
 	}
 	c.checkColumns(n, o.Format, known)
 	c.checkCSVRows(n, o)
-	if o.Value == nil {
+	c.checkRowsForm(n, o)
+	if o.Value == nil && o.Rows == nil && o.Fold == nil {
 		c.used["reads:results"] = true
 	}
 	c.noteReads(sc)
 	return o
+}
+
+// toScope is the scope of output.to: the output's, or with rows, which
+// opens the file when the run starts, params alone.
+func (c *compiler) toScope(o *Output, sc *scope, params reflect.Type) *scope {
+	if o.Rows == nil && !c.p.Output.Rows.Set {
+		return sc
+	}
+	ts := c.stageScope("output", params, nil)
+	ts.where = "output.to with rows (opened when the run starts)"
+	return ts
+}
+
+// outputRows compiles rows and unique: the rows appended as each result
+// is delivered, and how repeated ones are told.
+func (c *compiler) outputRows(n *OutputNode, o *Output, plan *Plan, params reflect.Type) {
+	if !n.Rows.Set {
+		if n.Unique.Set {
+			c.errorf(n.Unique.KeyPos, len("unique"), "output", "add rows: the expression giving each result's rows",
+				"output: unique applies only to rows")
+		}
+		return
+	}
+	o.RowsPos = n.Rows.Pos
+	sc := c.stageScope("output.rows", params, map[string]reflect.Type{
+		"result": c.resultType, "item": plan.Items.ElemType, "index": intType})
+	sc.where = "output.rows"
+	o.Rows = c.compileExpr(fromExpr(&n.Rows), sc, false)
+	elem := rowElem(outType(o.Rows))
+	if l, ok := table.LayoutOf(elem); ok {
+		o.Header = l
+	}
+	o.Unique = n.Unique.Whole
+	if n.Unique.Key.Src != "" {
+		ksc := c.stageScope("output.unique", params, map[string]reflect.Type{"row": elem})
+		ksc.where = "output.unique"
+		o.UniqueKey = c.compileExpr(fromExpr(&n.Unique.Key), ksc, false)
+		o.Unique = true
+	}
+}
+
+// rowElem is the type of one row of what rows gives: the element of a
+// list, or the value itself.
+func rowElem(t reflect.Type) reflect.Type {
+	if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+		if e := t.Elem(); e.Kind() != reflect.Interface {
+			return e
+		}
+		return nil
+	}
+	return t
+}
+
+// checkRowsForm: rows says what to write, as value does, and fold is an
+// aggregate written by value; only one of them.
+func (c *compiler) checkRowsForm(n *OutputNode, o *Output) {
+	if !n.Rows.Set {
+		return
+	}
+	switch {
+	case n.Value.Set:
+		c.errorf(n.Rows.KeyPos, len("rows"), "output", "keep rows, to write rows as results arrive, or value, to write one value at the end",
+			"output: rows and value both say what to write")
+	case n.Fold != nil:
+		c.errorf(n.Fold.KeyPos, len("fold"), "output", "a fold's value is written by value; rows writes rows as results arrive",
+			"output: fold goes with value, not with rows")
+	}
+	t := rowElem(outType(o.Rows))
+	if o.Format != "csv" || t == nil {
+		return
+	}
+	if _, row := table.LayoutOf(t); row || t.Kind() == reflect.Map || t.Kind() == reflect.Struct {
+		return
+	}
+	c.errorf(n.Rows.Pos, len([]rune(n.Rows.Src)), "output", "give rows a row (a table row or a map) or a list of rows",
+		"output: csv writes rows, but rows gives %s", TypeText(outType(o.Rows)))
+}
+
+// fold compiles a running aggregate: init sees params; step sees acc and
+// the delivered result, item and index.
+func (c *compiler) fold(n *FoldNode, plan *Plan, params reflect.Type) *Fold {
+	isc := c.stageScope("output.fold.init", params, nil)
+	isc.where = "output.fold.init"
+	ssc := c.stageScope("output.fold.step", params, map[string]reflect.Type{
+		"acc": anyType, "result": c.resultType, "item": plan.Items.ElemType, "index": intType})
+	ssc.where = "output.fold.step"
+	return &Fold{Init: c.compileExpr(fromExpr(&n.Init), isc, false), Step: c.compileExpr(fromExpr(&n.Step), ssc, false)}
 }
 
 // loadTimeText is the text of a template when loading can know it: a
@@ -268,7 +365,8 @@ func (c *compiler) loadTimeText(t *Template, params any) (text string, known boo
 // rows (a read_csv step), which needs flatten.
 func (c *compiler) checkCSVRows(n *OutputNode, o *Output) {
 	t := c.resultType
-	readsResults := o.Value == nil || strings.TrimSpace(o.Value.Source) == "results"
+	rows := n.Rows.Set || n.Fold != nil
+	readsResults := (o.Value == nil && !rows) || (o.Value != nil && strings.TrimSpace(o.Value.Source) == "results")
 	if o.Format != "csv" || !readsResults || t == nil || (t.Kind() != reflect.Slice && t.Kind() != reflect.Array) {
 		return
 	}
@@ -277,7 +375,7 @@ func (c *compiler) checkCSVRows(n *OutputNode, o *Output) {
 		pos, span = n.Value.Pos, len("results")
 	}
 	c.errorf(pos, span, "output", "write value: flatten(results), to write the rows of every result",
-		"output: csv writes one row per result, but each result is a list (%s), not a row", t)
+		"output: csv writes one row per result, but each result is a list (%s), not a row", TypeText(t))
 }
 
 // checkColumns: columns go with format csv only. When to's extension is

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/expr-lang/expr"
+	"github.com/poolflow/poolflow/table"
 )
 
 func TestCoerceParam(t *testing.T) {
@@ -148,18 +149,19 @@ func TestCompileItemsElemType(t *testing.T) {
 	}{
 		{"1..3", ItemsExpr, nil}, // expr types a range as a list of any
 		{`glob("*.csv")`, ItemsExpr, stringType},
-		{`read_csv("a.csv")`, ItemsExpr, reflect.TypeOf(map[string]string{})},
-		{`'["a", "b"]'`, ItemsExpr, nil}, // a list of any
+		{`read_csv("a.csv")`, ItemsExpr, reflect.TypeOf(map[string]string{})}, // the fake read_csv of testFunctions
+		{`'["a", "b"]'`, ItemsExpr, nil},                                      // a list of any
 		{`'split("a,b", ",")'`, ItemsExpr, stringType},
 		{`[a, b]`, ItemsList, nil},
 		{`{range: [0, 3]}`, ItemsRange, intType},
 		{`{lines: a.txt}`, ItemsLines, stringType},
 		{`{glob: "*.csv"}`, ItemsGlob, stringType},
-		{`{csv: a.csv}`, ItemsCSV, reflect.TypeOf(map[string]string{})},
+		{`{csv: a.csv}`, ItemsCSV, nil},
+		{`{csv: a.csv, schema: s}`, ItemsCSV, table.RowType(&table.Schema{Name: "s", Strict: true, Columns: []table.Column{{Name: "id", Type: table.Int}}})},
 		{`{jsonl: a.jsonl}`, ItemsJSONL, nil},
 	}
 	for _, tt := range tests {
-		items := compileText(t, head+"items: "+tt.items+"\nmap: {steps: [{expr: item}]}\n", nil).Items
+		items := compileText(t, head+"schemas: {s: {columns: {id: int}}}\nitems: "+tt.items+"\nmap: {steps: [{expr: item}]}\n", nil).Items
 		if items.Kind != tt.kind || items.ElemType != tt.want {
 			t.Errorf("items: %s: kind %q, ElemType %v; want %q, %v", tt.items, items.Kind, items.ElemType, tt.kind, tt.want)
 		}

@@ -373,7 +373,7 @@ var keyHomes = sync.OnceValue(func() map[string]string {
 var groupPlace = map[string]string{
 	"stage": "a stage (initializer, map, callbacks.*)", "map": "map", "callbacks": "callbacks",
 	"step": "a step", "on_error": "on_error", "on_error.retry": "on_error.retry", "output": "output",
-	"limits": "limits",
+	"limits": "limits", "output.fold": "output.fold", "schema": "a schema of schemas", "column": "a column of a schema",
 }
 
 // decodeField reads value into the field fv, which is a node type, a struct,

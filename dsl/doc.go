@@ -22,6 +22,10 @@
 //
 // dsl is a compiler: it hands out positions, ranges and plans, never text
 // for people (package present renders them). It imports no other package
-// of poolflow but files: the functions expressions may call come in as
-// expr options (Options.Functions), from package builtins through the CLI.
+// of poolflow but files and table (the row types of schemas): the
+// functions expressions may call come in as expr options
+// (Options.Functions), from package builtins through the CLI. The one
+// thing it knows of a function is which argument of read_csv names a
+// schema (schemaArgs), so that the name is checked at load time and the
+// call gets the schema's row type.
 package dsl

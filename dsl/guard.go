@@ -3,6 +3,7 @@ package dsl
 import (
 	"errors"
 	"reflect"
+	"slices"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -97,6 +98,7 @@ func newBaseConfig(shared []expr.Option) *conf.Config {
 func compileGuardedFrom(base *conf.Config, input string, ops ...expr.Option) (*vm.Program, error) {
 	copied := *base
 	config := &copied
+	config.Visitors = slices.Clip(config.Visitors) // an expression's own patches must not land in the base's array
 	for _, op := range ops {
 		op(config)
 	}

@@ -16,6 +16,9 @@ var keyGroups = map[reflect.Type]string{
 	reflect.TypeOf(RetryNode{}):     "on_error.retry",
 	reflect.TypeOf(OutputNode{}):    "output",
 	reflect.TypeOf(LimitsNode{}):    "limits",
+	reflect.TypeOf(FoldNode{}):      "output.fold",
+	reflect.TypeOf(SchemaNode{}):    "schema",
+	reflect.TypeOf(ColumnNode{}):    "column",
 }
 
 // KeyPaths lists every key the parser accepts, as GROUP.KEY: "version",

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 	"time"
+
+	"github.com/poolflow/poolflow/table"
 )
 
 // Plan is a compiled pipeline: every expression compiled once, every default
@@ -27,6 +29,7 @@ type Plan struct {
 	Timeout      time.Duration // whole run; 0 = none
 	Limits       Limits
 
+	Schemas     map[string]*table.Schema // by name
 	Items       *Items
 	Initializer *Stage // nil when the file has none
 	Map         *Stage
@@ -107,23 +110,43 @@ type Step struct {
 type Items struct {
 	Kind     string // one of the Items* constants
 	Pos      Pos
-	Expr     *Program  // ItemsExpr
-	List     []any     // ItemsList
-	Range    [3]int    // ItemsRange: start, stop, step
-	Path     *Template // lines, glob, csv, jsonl; sees params
-	Stdin    bool      // lines from standard input ({lines: "-"}, or --items -)
-	FromCLI  bool      // the items are --items', not the file's
-	Null     bool      // lines end with a NUL byte, not a line break
+	Expr     *Program      // ItemsExpr
+	List     []any         // ItemsList
+	Range    [3]int        // ItemsRange: start, stop, step
+	Path     *Template     // lines, glob, csv, jsonl; sees params
+	Stdin    bool          // lines from standard input ({lines: "-"}, or --items -)
+	FromCLI  bool          // the items are --items', not the file's
+	Null     bool          // lines end with a NUL byte, not a line break
+	Schema   *table.Schema // csv: the schema of the rows, or nil
 	ElemType reflect.Type
 }
 
-// Output says what to write after the map stage.
+// Output says what to write: with Rows, rows appended as each result is
+// delivered; otherwise Value, once, after the map stage.
 type Output struct {
 	Pos     Pos
-	Value   *Program // nil = results
-	To      *Template
-	Format  string // json, jsonl, csv or text
-	Columns []string
+	Value   *Program // nil = results, or acc with Fold
+	Rows    *Program // a row or a list of rows per delivered result; nil = none
+	RowsPos Pos
+	// Unique drops a row written the same as one before it; UniqueKey, when
+	// set, compares rows by its value instead (it sees row).
+	Unique    bool
+	UniqueKey *Program
+	Fold      *Fold // nil = none
+	To        *Template
+	Format    string // json, jsonl, csv or text
+	Columns   []string
+	// Header is the row type of what Rows gives, when the checker knows
+	// it: a table row of a schema. The CSV header is then known before
+	// the first row.
+	Header *table.Layout
+}
+
+// Fold is a running aggregate: Init once, then Step for each delivered
+// result, with acc the value so far.
+type Fold struct {
+	Init *Program
+	Step *Program
 }
 
 // ProcessResult is the value of an sh or exec step.
@@ -138,7 +161,7 @@ type ProcessResult struct {
 // the one JSON shape of a failure, in JSON lines, in the report and in an
 // output of errors. Positions are 1-based; 0 and "" mean unknown.
 type ErrorValue struct {
-	Kind       string      `expr:"kind" json:"kind" enum:"expr,assert,exit,timeout,panic,fail,cancelled,init,callback,source,output,interrupted,limit,max_failures" doc:"the error kind (spec.md §7)"`
+	Kind       string      `expr:"kind" json:"kind" enum:"expr,assert,exit,timeout,panic,fail,data,cancelled,init,callback,source,output,interrupted,limit,max_failures" doc:"the error kind (spec.md §7)"`
 	Message    string      `expr:"message" json:"message"`
 	Headline   string      `expr:"headline" json:"headline" doc:"the first line of the failure as poolflow prints it"`
 	Stage      string      `expr:"stage" json:"stage"`
@@ -164,6 +187,17 @@ type ErrorValue struct {
 	Stderr     string      `expr:"stderr" json:"stderr" doc:"the last 20 lines of its standard error"`
 	Stack      []string    `expr:"stack" json:"stack" doc:"a panic's Go frames, each function (file:line)"`
 	Notes      []NoteValue `expr:"notes" json:"notes" doc:"secondary failures, each with its own position"`
+	Cell       *CellValue  `expr:"cell" json:"cell" doc:"kind data: the cell of the table that does not fit; null otherwise"`
+}
+
+// CellValue is where in a table's file a data error is.
+type CellValue struct {
+	File   string `expr:"file" json:"file" doc:"the table's file, as the pipeline named it"`
+	Line   int    `expr:"line" json:"line" doc:"the line its record starts on, from 1"`
+	Column int    `expr:"column" json:"column" doc:"the field's number, from 1; 0 when the problem is the whole row"`
+	Name   string `expr:"name" json:"name" doc:"the column's name; empty when the problem is not one column's"`
+	Text   string `expr:"text" json:"text" doc:"the cell's text"`
+	Row    string `expr:"row" json:"row" doc:"the record as read, at most 200 characters"`
 }
 
 // NamedText is a variable and its value, as text.

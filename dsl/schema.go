@@ -148,7 +148,7 @@ func (*ItemsNode) jsonSchema(fieldSpec) map[string]any {
 		props := map[string]any{k: value}
 		for opt, of := range itemOptions {
 			if slices.Contains(of, k) {
-				props[opt] = map[string]any{"type": "boolean"}
+				props[opt] = itemOptionSchema[opt]
 			}
 		}
 		sources = append(sources, map[string]any{"type": "object", "required": []string{k},
@@ -178,4 +178,32 @@ func policySchema() map[string]any {
 		map[string]any{"type": "string", "enum": policyWords},
 		objectSchema(policyType),
 	}}
+}
+
+// itemOptionSchema describes the value of each option of a source.
+var itemOptionSchema = map[string]map[string]any{
+	"null":   {"type": "boolean"},
+	"schema": {"type": "string", "description": "the name of a schema of schemas"},
+}
+
+func (*BoolNode) jsonSchema(fieldSpec) map[string]any { return map[string]any{"type": "boolean"} }
+
+func (*SchemasNode) jsonSchema(fieldSpec) map[string]any {
+	return map[string]any{"type": "object", "propertyNames": map[string]any{"pattern": identifier.String()},
+		"additionalProperties": objectSchema(reflect.TypeOf(SchemaNode{}))}
+}
+
+func (*ColumnsNode) jsonSchema(fieldSpec) map[string]any {
+	column := objectSchema(reflect.TypeOf(ColumnNode{}))
+	return map[string]any{"type": "object", "minProperties": 1, "additionalProperties": map[string]any{"oneOf": []any{
+		map[string]any{"type": "string", "enum": columnTypes}, column}}}
+}
+
+func (*ColumnNode) jsonSchema(fieldSpec) map[string]any {
+	return map[string]any{"oneOf": []any{map[string]any{"type": "string", "enum": columnTypes},
+		objectSchema(reflect.TypeOf(ColumnNode{}))}}
+}
+
+func (*UniqueNode) jsonSchema(fieldSpec) map[string]any {
+	return map[string]any{"type": []string{"boolean", "string"}}
 }

@@ -29,6 +29,8 @@ type ItemsNode struct {
 	Range []int        // ItemsRange: start, stop, step
 	Path  TemplateNode // lines, glob, csv, jsonl; "-" for lines is standard input
 	Null  bool         // lines: items end with a NUL byte, as find -print0 writes them
+	// Schema names the schema of a csv source's rows; "" for none.
+	Schema StringNode
 }
 
 // itemSourceKeys are the keys of the mapping form, for hints and the schema.
@@ -36,7 +38,7 @@ var itemSourceKeys = []string{ItemsRange, ItemsLines, ItemsGlob, ItemsCSV, Items
 
 // itemOptions are the keys a source mapping may have beside its source
 // key, and the sources each belongs to.
-var itemOptions = map[string][]string{"null": {ItemsLines}}
+var itemOptions = map[string][]string{"null": {ItemsLines}, "schema": {ItemsCSV}}
 
 // StdinPath is the path that names standard input in items: {lines: "-"}.
 const StdinPath = "-"
@@ -89,6 +91,12 @@ func (v *ItemsNode) decodeOption(d *decoder, p pair) {
 	key, value := d.resolve(p.key), d.resolve(p.value)
 	if !slices.Contains(itemOptions[key.Value], v.Kind) {
 		d.errorf(key, "items-source", "", "items: %s applies only to a %s source", key.Value, strings.Join(itemOptions[key.Value], " or "))
+		return
+	}
+	if key.Value == "schema" {
+		d.push("schema")
+		d.decodeField(key, value, reflectValue(&v.Schema), fieldSpec{Key: "schema"})
+		d.pop()
 		return
 	}
 	if value.Kind != yaml.ScalarNode || value.Tag != "!!bool" || value.Decode(&v.Null) != nil {

@@ -26,25 +26,87 @@ import (
 //     context's error), or write fails, path is left as it was and the
 //     temporary file is removed.
 func WriteAtomic(ctx context.Context, path string, write func(io.Writer) error) error {
+	p, err := Create(ctx, path)
+	if err != nil {
+		return err
+	}
+	if err := write(p); err != nil {
+		p.Discard()
+		return err
+	}
+	return p.Commit()
+}
+
+// Pending is a file being replaced atomically, whose text is written as
+// it comes, over any length of time (an output written as a run goes):
+// it goes to a temporary file beside the file, which Commit syncs and
+// renames over it. Until then the file is as it was; Discard, a failed
+// write or a Commit after ctx ended removes the temporary file and leaves
+// it so. Writes are buffered and fail once ctx has ended. A Pending is
+// used by one goroutine.
+type Pending struct {
+	ctx    context.Context
+	target string
+	mode   fs.FileMode
+	f      *os.File
+	w      *bufio.Writer
+	closed bool
+}
+
+// Create starts replacing the file at path, with the rules of
+// WriteAtomic.
+func Create(ctx context.Context, path string) (*Pending, error) {
 	target, mode, err := destination(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	tmp, err := createTemp(target)
+	f, err := createTemp(target)
 	if err != nil {
+		return nil, err
+	}
+	return &Pending{ctx: ctx, target: target, mode: mode, f: f, w: bufio.NewWriterSize(ContextWriter(ctx, f), 64<<10)}, nil
+}
+
+// Write adds p to the text.
+func (p *Pending) Write(b []byte) (int, error) { return p.w.Write(b) }
+
+// Commit puts the text in place of the file: flushed, given the old
+// file's mode, synced, renamed over it, the folder synced. On an error,
+// or when ctx has ended, the file is left as it was.
+func (p *Pending) Commit() error {
+	if p.closed {
+		return errors.New("files: Commit after Commit or Discard")
+	}
+	p.closed = true
+	defer os.Remove(p.f.Name()) // a no-op once renamed
+	err := p.w.Flush()
+	if err == nil && p.mode != 0 {
+		err = p.f.Chmod(p.mode)
+	}
+	if err == nil {
+		err = p.f.Sync()
+	}
+	if err := errors.Join(err, p.f.Close()); err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if err := fill(ctx, tmp, mode, write); err != nil {
+	if err := p.ctx.Err(); err != nil {
 		return err
 	}
-	if err := ctx.Err(); err != nil {
+	if err := os.Rename(p.f.Name(), p.target); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), target); err != nil {
-		return err
+	return syncDir(filepath.Dir(p.target))
+}
+
+// Discard drops the text and leaves the file as it was. It does nothing
+// after Commit.
+func (p *Pending) Discard() {
+	if p.closed {
+		return
 	}
-	return syncDir(filepath.Dir(target))
+	p.closed = true
+	p.f.Close()
+	os.Remove(p.f.Name())
 }
 
 // destination returns the file to replace, following a symbolic link, and
@@ -80,23 +142,6 @@ func createTemp(target string) (*os.File, error) {
 			return f, err
 		}
 	}
-}
-
-// fill writes the temporary file through a buffer that stops at ctx's end,
-// gives it mode (when not 0), syncs and closes it.
-func fill(ctx context.Context, f *os.File, mode fs.FileMode, write func(io.Writer) error) error {
-	bw := bufio.NewWriterSize(ContextWriter(ctx, f), 64<<10)
-	err := write(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil && mode != 0 {
-		err = f.Chmod(mode)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	return errors.Join(err, f.Close())
 }
 
 // ContextWriter returns a writer that writes to w until ctx ends, and then

@@ -26,7 +26,8 @@ import (
 //	{"t": "RFC3339"}    a time.Time
 //	{"d": 1500000000}   a time.Duration, in nanoseconds
 //
-// Any other struct, slice or map is written as a map or a list of its
+// Table rows keep their schema (rows.go). Any other struct, slice or map
+// is written as a map or a list of its
 // JSON form, which is what expressions read of it.
 
 // encodeValue appends v's typed encoding to b.
@@ -45,6 +46,9 @@ func encodeValue(b []byte, v any) ([]byte, error) {
 	case float64:
 		return encodeFloat(b, x)
 	case []any:
+		if out, ok, err := encodeRows(b, v); ok || err != nil {
+			return out, err
+		}
 		return encodeList(append(b, `{"l":`...), len(x), func(i int) any { return x[i] })
 	case []string:
 		return encodeList(append(b, `{"ls":`...), len(x), func(i int) any { return x[i] })
@@ -65,6 +69,9 @@ func encodeValue(b []byte, v any) ([]byte, error) {
 		return append(appendString(append(b, `{"t":`...), x.Format(time.RFC3339Nano)), '}'), nil
 	case time.Duration:
 		return append(strconv.AppendInt(append(b, `{"d":`...), int64(x), 10), '}'), nil
+	}
+	if out, ok, err := encodeRows(b, v); ok || err != nil {
+		return out, err
 	}
 	return encodeOther(b, v)
 }
@@ -247,6 +254,8 @@ func tagged(tag string, v any) (any, error) {
 	case "i64":
 		n, _ := v.(json.Number)
 		return n.Int64()
+	case "row", "prow", "rows", "lrows", "lprows":
+		return decodeRows(tag, v)
 	}
 	return nil, fmt.Errorf("unknown type tag %q", tag)
 }

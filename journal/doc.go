@@ -16,5 +16,5 @@
 // same Go value the item gave (an int stays an int, a list of CSV rows a
 // list of maps of strings).
 //
-// It may import runtime, dsl, builtins and files.
+// It may import runtime, dsl, builtins, table and files.
 package journal

@@ -37,10 +37,10 @@ func Open(state, name string) (*Store, error) {
 // state folder state.
 func StoreDir(state, name string) string { return filepath.Join(state, safeName(name)) }
 
-var unsafe = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 func safeName(name string) string {
-	s := strings.Trim(unsafe.ReplaceAllString(name, "_"), "._")
+	s := strings.Trim(unsafeChars.ReplaceAllString(name, "_"), "._")
 	if s == "" {
 		return "pipeline"
 	}

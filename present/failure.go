@@ -70,6 +70,9 @@ func notes(e *runtime.Error) []note {
 	for _, c := range e.Causes() {
 		out = append(out, note{"cause", c})
 	}
+	if c := ev.Cell; c != nil && c.Row != "" {
+		out = append(out, note{"row", fmt.Sprintf("%s:%d: %s", c.File, c.Line, c.Row)})
+	}
 	if ev.Expr != "" {
 		out = append(out, note{"in", ev.Expr})
 	}

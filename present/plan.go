@@ -32,12 +32,31 @@ func Plan(w io.Writer, p *dsl.Plan, items string) {
 		describeStage(w, st)
 	}
 	if o := p.Output; o != nil {
-		value := "results"
-		if o.Value != nil {
-			value = o.Value.Source
-		}
-		fmt.Fprintf(w, "output: %s as %s to %s\n", value, o.Format, o.To.Source)
+		fmt.Fprintf(w, "output: %s as %s to %s\n", describeOutput(o), o.Format, o.To.Source)
 	}
+}
+
+// describeOutput says what the output writes, and when.
+func describeOutput(o *dsl.Output) string {
+	switch {
+	case o.Rows != nil && o.UniqueKey != nil:
+		return fmt.Sprintf("the rows of %s as each result arrives, each %s once", o.Rows.Source, o.UniqueKey.Source)
+	case o.Rows != nil && o.Unique:
+		return fmt.Sprintf("the rows of %s as each result arrives, each row once", o.Rows.Source)
+	case o.Rows != nil:
+		return fmt.Sprintf("the rows of %s as each result arrives", o.Rows.Source)
+	}
+	value := "results"
+	if o.Fold != nil {
+		value = "acc"
+	}
+	if o.Value != nil {
+		value = o.Value.Source
+	}
+	if o.Fold != nil {
+		return fmt.Sprintf("%s at the end, acc folded from %s by %s", value, o.Fold.Init.Source, o.Fold.Step.Source)
+	}
+	return value
 }
 
 func describeItems(it *dsl.Items) string {

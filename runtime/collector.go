@@ -17,6 +17,8 @@ type collector struct {
 	freed   int     // items delivered since the window was last told
 	results []any
 	errors  []dsl.ErrorValue
+	rows    *rowsWriter // output.rows, written as results are delivered; nil for none
+	fold    *folder     // output.fold's accumulator; nil for none
 	sum     Summary
 
 	finished      []Finished // scratch for the journal
@@ -140,6 +142,9 @@ func (c *collector) deliver(out *outcome) {
 func (c *collector) keep(out *outcome) {
 	if out.has && c.r.plan.KeepResults {
 		c.results = append(c.results, out.result)
+	}
+	if out.has {
+		c.stream(out)
 	}
 }
 

@@ -21,6 +21,6 @@
 //     step's context ends and fails it with kind limit past limits.memory.
 //
 // A failure is one record, Error, returned as data; runtime renders
-// nothing (package present does). It may import dsl, builtins, files and
-// proctree.
+// nothing (package present does). It may import dsl, builtins, files,
+// proctree and table.
 package runtime

@@ -113,7 +113,7 @@ func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
 	}
 	src, path, err := openNamedSource(r.ctx, plan, stdin)
 	if err != nil {
-		r.abort(runError(KindSource, "items", dsl.At(plan.Items.Pos), err))
+		r.abort(sourceError(plan, err))
 		return &Summary{Aborted: true}, r.err()
 	}
 	defer src.close()
@@ -121,7 +121,8 @@ func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
 	if e.Observer != nil {
 		e.Observer.RunStarted(total)
 	}
-	col := r.start(src) // a run that ends early never reads the rest of its source
+	col := r.start(src)      // a run that ends early never reads the rest of its source
+	defer col.rows.discard() // unless the output was written
 	if r.ctx.Err() == nil && r.fed == 0 {
 		r.noItems(path)
 	}
@@ -173,6 +174,8 @@ func (e *Engine) newRun(parent context.Context, plan *dsl.Plan) *run {
 // start runs the feeder and the workers, and collects in this goroutine
 // until every worker has ended.
 func (r *run) start(src source) *collector {
+	col := newCollector(r)
+	col.openStream() // before any item: a file that cannot be opened costs no work
 	var feeder, workers sync.WaitGroup
 	feeder.Add(1)
 	go r.feed(src, &feeder)
@@ -181,7 +184,6 @@ func (r *run) start(src source) *collector {
 		go r.work(id, &workers)
 	}
 	go func() { workers.Wait(); close(r.outcomes) }()
-	col := newCollector(r)
 	col.loop()
 	feeder.Wait()
 	for batch := range r.jobs { // taken from the source, never started
@@ -287,7 +289,7 @@ func (r *run) readBatch(src source) (batch []job, more bool) {
 			r.slots.release(1)
 			r.exhausted = errors.Is(err, io.EOF)
 			if !r.exhausted {
-				r.abort(runError(KindSource, "items", dsl.At(r.plan.Items.Pos), err))
+				r.abort(sourceError(r.plan, err))
 			}
 			return batch, false
 		}
@@ -295,6 +297,16 @@ func (r *run) readBatch(src source) (batch []job, more bool) {
 		r.fed++
 	}
 	return batch, true
+}
+
+// sourceError is the failure of an item source that could not be read:
+// kind source, or kind data for a row that does not fit its schema.
+func sourceError(plan *dsl.Plan, err error) *Error {
+	e := runError(KindSource, "items", dsl.At(plan.Items.Pos), err)
+	if e.Evidence.Cell = cellOf(err); e.Evidence.Cell != nil {
+		e.Kind = KindData
+	}
+	return e
 }
 
 // Batching amortises the hand-offs between goroutines over several items

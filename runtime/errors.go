@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/poolflow/poolflow/builtins"
+	"github.com/poolflow/poolflow/table"
 )
 
 // Kind classifies a failure; spec.md §7 lists them.
@@ -18,6 +19,7 @@ const (
 	KindTimeout     Kind = "timeout"
 	KindPanic       Kind = "panic"
 	KindFail        Kind = "fail"
+	KindData        Kind = "data"
 	KindCancelled   Kind = "cancelled"
 	KindInit        Kind = "init"
 	KindCallback    Kind = "callback"
@@ -29,7 +31,7 @@ const (
 )
 
 // Kinds lists every kind, in spec.md §7's order.
-var Kinds = []Kind{KindExpr, KindAssert, KindExit, KindTimeout, KindPanic, KindFail, KindCancelled, KindInit,
+var Kinds = []Kind{KindExpr, KindAssert, KindExit, KindTimeout, KindPanic, KindFail, KindData, KindCancelled, KindInit,
 	KindCallback, KindSource, KindOutput, KindInterrupted, KindLimit, KindMaxFailures}
 
 // ErrAborted is matched (errors.Is) by the error Run returns when the run
@@ -46,6 +48,7 @@ func kindOf(run context.Context, err error) Kind {
 	var pe *builtins.PanicError
 	var fe *builtins.FailError
 	var le *LimitError
+	var de *table.DataError
 	switch {
 	case run.Err() != nil:
 		return KindCancelled
@@ -55,6 +58,8 @@ func kindOf(run context.Context, err error) Kind {
 		return KindPanic
 	case errors.As(err, &fe):
 		return KindFail
+	case errors.As(err, &de):
+		return KindData
 	case errors.Is(err, context.DeadlineExceeded):
 		return KindTimeout
 	case errors.Is(err, context.Canceled):

@@ -10,6 +10,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 	"github.com/poolflow/poolflow/builtins"
 	"github.com/poolflow/poolflow/dsl"
+	"github.com/poolflow/poolflow/table"
 )
 
 // evaluator runs compiled programs for one goroutine. It owns its VM and its
@@ -35,9 +36,27 @@ func (e *evaluator) run(p *dsl.Program) (any, error) {
 	e.guard.enter(e.env)
 	v, err := p.Run(&e.vm, e.env)
 	if err != nil {
-		return nil, e.guard.explain(err)
+		return nil, explainRows(e.guard.explain(err))
 	}
 	return v, nil
+}
+
+// rowsExplained is an expression's error whose message names a table row
+// type as people know it, not as Go writes it.
+type rowsExplained struct {
+	msg string
+	err error
+}
+
+func (e *rowsExplained) Error() string { return e.msg }
+func (e *rowsExplained) Unwrap() error { return e.err }
+
+// explainRows rewrites the message of an error that shows a row's Go type.
+func explainRows(err error) error {
+	if msg, ok := table.Explain(MessageOf(err)); ok {
+		return &rowsExplained{msg: msg, err: err}
+	}
+	return err
 }
 
 // runPart evaluates a template's ${} part, and asks the guard for the bytes

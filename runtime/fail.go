@@ -36,7 +36,7 @@ func (r *runner) fail(stageCtx context.Context, st *dsl.Stage, step *dsl.Step, p
 	if e.Kind == KindAssert && prog != nil && !strings.Contains(prog.Source, "\n") {
 		e.At = dsl.Over(prog.Pos, len([]rune(prog.Source))) // the whole condition did not hold
 	}
-	if prog != nil && (e.Kind == KindExpr || e.Kind == KindAssert || e.Kind == KindFail || e.Kind == KindPanic) {
+	if prog != nil && (e.Kind == KindExpr || e.Kind == KindAssert || e.Kind == KindFail || e.Kind == KindPanic || e.Kind == KindData) {
 		e.Evidence.Values = r.values(prog)
 	}
 	return e
@@ -87,6 +87,7 @@ func (r *runner) evidence(e *Error, err error) {
 	if errors.As(err, &panicErr) {
 		e.Evidence.Callers = Callers(panicErr.Stack)
 	}
+	e.Evidence.Cell = cellOf(err)
 }
 
 // values shows the variables a failing program read, as they were.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/poolflow/poolflow/dsl"
+	"github.com/poolflow/poolflow/table"
 )
 
 // Error is one failure, as data: what kind, on what (the Subject), where
@@ -78,6 +79,20 @@ type Evidence struct {
 	Stderr   string      // the last StderrTailLines lines of its standard error
 	Stdout   string      // the head and tail of a standard output that passed limits.output
 	Callers  []string    // a panic's Go frames, from the panic down, each function (file:line)
+	Cell     *Cell       // the cell of a table that does not fit (kind data), or nil
+}
+
+// Cell is where in a table's file a data error is: the file, the line,
+// the column by number and name, the cell's text and the record as read.
+type Cell = dsl.CellValue
+
+// cellOf is the cell a data error points at, or nil.
+func cellOf(err error) *Cell {
+	var de *table.DataError
+	if !errors.As(err, &de) {
+		return nil
+	}
+	return &Cell{File: de.File, Line: de.Line, Column: de.Column, Name: de.Name, Text: de.Text, Row: de.Row}
 }
 
 // NamedText is a variable and its value as text.
@@ -218,7 +233,7 @@ func (e *Error) Value() dsl.ErrorValue {
 		Attempt: e.Attempt, Attempts: e.Attempts, Policy: e.Outcome.String(),
 		Causes: nonNil(e.Causes()), Expression: e.Evidence.Expr, Values: nonNilText(e.Evidence.Values),
 		Command: nonNil(e.Evidence.Argv), Code: e.Evidence.ExitCode, Stderr: e.Evidence.Stderr,
-		Stack: nonNil(e.Evidence.Callers), Notes: []dsl.NoteValue{}}
+		Stack: nonNil(e.Evidence.Callers), Notes: []dsl.NoteValue{}, Cell: e.Evidence.Cell}
 	if e.Index >= 0 {
 		text := ItemText(e.Item)
 		v.ItemText = &text

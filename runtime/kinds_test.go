@@ -10,6 +10,7 @@ import (
 
 	"github.com/expr-lang/expr/file"
 	"github.com/poolflow/poolflow/builtins"
+	"github.com/poolflow/poolflow/table"
 )
 
 func TestKindOf(t *testing.T) {
@@ -28,6 +29,8 @@ func TestKindOf(t *testing.T) {
 		{"a step's timeout", context.Background(), &file.Error{Prev: context.DeadlineExceeded}, KindTimeout},
 		{"an expression's own error", context.Background(), &file.Error{Message: "unknown name x"}, KindExpr},
 		{"a panic", context.Background(), &builtins.PanicError{Func: "f"}, KindPanic},
+		{"a cell that does not fit", context.Background(), &file.Error{Prev: &table.DataError{File: "a.csv", Line: 2, Column: 1, Why: "x"}}, KindData},
+		{"a cell as the run ends", done, &table.DataError{File: "a.csv"}, KindCancelled},
 	}
 	for _, tt := range tests {
 		if got := kindOf(tt.run, tt.err); got != tt.want {

@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/poolflow/poolflow/dsl"
 	"github.com/poolflow/poolflow/files"
+	"github.com/poolflow/poolflow/table"
 )
 
 // finish runs callbacks.done and writes the output, once every item was
@@ -34,6 +34,16 @@ func (r *run) finish(c *collector) string {
 	if r.ctx.Err() != nil || r.plan.Output == nil {
 		return ""
 	}
+	if c.rows != nil {
+		if err := c.rows.finish(); err != nil {
+			r.abort(runError(KindOutput, "output", dsl.At(r.plan.Output.Pos), err))
+			return ""
+		}
+		return c.rows.to
+	}
+	if c.fold != nil {
+		env["acc"] = c.fold.acc
+	}
 	to, err := r.writeOutput(c.rn)
 	if err != nil {
 		r.abort(err)
@@ -49,6 +59,9 @@ func (r *run) writeOutput(rn *runner) (string, *Error) {
 		return runError(KindOutput, "output", dsl.At(pos), err)
 	}
 	value := rn.ev.env["results"]
+	if o.Fold != nil {
+		value = rn.ev.env["acc"]
+	}
 	if o.Value != nil {
 		v, err := rn.ev.run(o.Value)
 		if err != nil {
@@ -140,39 +153,119 @@ func eachElement(v any, f func(any) error) error {
 	return nil
 }
 
-// writeCSV writes a list of maps; the header is columns, or the sorted
-// union of the keys.
+// writeCSV writes a list of rows, table rows or maps; the header is
+// columns, or the columns of table rows all of one type, or the sorted
+// union of the rows' keys. A missing key is an empty cell. Table rows are
+// written from their cells, without a map.
 func writeCSV(w io.Writer, columns []string, value any) error {
+	tw := table.NewWriter(w)
+	if l, n, at, ok := table.Rows(value); ok {
+		if len(columns) == 0 {
+			columns = l.Names()
+		}
+		tw.Record(columns)
+		cols := columnsOf(l, columns)
+		for i := range n {
+			tw.Row(l, at(i), cols)
+			if err := tw.MaybeFlush(); err != nil {
+				return err
+			}
+		}
+		return tw.Flush()
+	}
 	list, ok := asList(value)
 	if !ok {
-		return fmt.Errorf("csv output needs a list of maps, got %s", describeType(value))
+		return fmt.Errorf("csv output needs a list of rows, got %s", describeType(value))
 	}
-	rows := make([]map[string]string, len(list))
-	for i, el := range list {
-		row, err := csvRow(el)
-		if err != nil {
-			return fmt.Errorf("csv output: element %d: %w", i, err)
-		}
-		rows[i] = row
-	}
-	if len(columns) == 0 {
-		columns = unionKeys(rows)
-	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(columns); err != nil {
+	rows, err := csvRows(list)
+	if err != nil {
 		return err
 	}
+	if len(columns) == 0 {
+		columns = rows.header()
+	}
+	tw.Record(columns)
 	record := make([]string, len(columns))
-	for _, row := range rows {
-		for i, col := range columns {
-			record[i] = row[col]
+	cols := map[*table.Layout][]int{}
+	for i, el := range list {
+		if l, p, ok := table.LayoutOfValue(el); ok {
+			if cols[l] == nil {
+				cols[l] = columnsOf(l, columns)
+			}
+			tw.Row(l, p, cols[l])
+		} else {
+			for j, col := range columns {
+				record[j] = rows.maps[i][col]
+			}
+			tw.Record(record)
 		}
-		if err := cw.Write(record); err != nil {
+		if err := tw.MaybeFlush(); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return tw.Flush()
+}
+
+// columnsOf maps columns to a row type's cells; -1 for one it lacks.
+func columnsOf(l *table.Layout, columns []string) []int {
+	cols := make([]int, len(columns))
+	for i, c := range columns {
+		cols[i] = l.Index(c)
+	}
+	return cols
+}
+
+// csvList is a list of rows as CSV output sees them: the maps' cells (nil
+// for a table row) and the row types met.
+type csvList struct {
+	maps    []map[string]string
+	layouts []*table.Layout
+}
+
+func csvRows(list []any) (*csvList, error) {
+	out := &csvList{maps: make([]map[string]string, len(list))}
+	seen := map[*table.Layout]bool{}
+	for i, el := range list {
+		if l, _, ok := table.LayoutOfValue(el); ok {
+			if !seen[l] {
+				seen[l] = true
+				out.layouts = append(out.layouts, l)
+			}
+			continue
+		}
+		row, err := csvRow(el)
+		if err != nil {
+			return nil, fmt.Errorf("csv output: element %d: %w", i, err)
+		}
+		out.maps[i] = row
+	}
+	return out, nil
+}
+
+// header is the columns of table rows all of one type, else the sorted
+// union of every row's keys.
+func (c *csvList) header() []string {
+	hasMaps := false
+	for _, m := range c.maps {
+		hasMaps = hasMaps || m != nil
+	}
+	if len(c.layouts) == 1 && !hasMaps {
+		return c.layouts[0].Names()
+	}
+	var rows []map[string]string
+	for _, m := range c.maps {
+		if m != nil {
+			rows = append(rows, m)
+		}
+	}
+	for _, l := range c.layouts {
+		row := map[string]string{}
+		for _, n := range l.Names() {
+			row[n] = ""
+		}
+		rows = append(rows, row)
+	}
+	return unionKeys(rows)
 }
 
 // csvRow turns a map into cells.
@@ -187,7 +280,7 @@ func csvRow(el any) (map[string]string, error) {
 		}
 		return row, nil
 	}
-	return nil, fmt.Errorf("want a map, got %s", describeType(el))
+	return nil, fmt.Errorf("want a row or a map, got %s", describeType(el))
 }
 
 func unionKeys(rows []map[string]string) []string {

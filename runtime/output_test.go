@@ -117,9 +117,9 @@ output:
 `)
 	o := testRun{t: t, plan: plan}.run()
 	e := abortError(t, o.err)
-	want := errView{Kind: KindOutput, Message: "csv output: element 2: want a map, got int", Subject: Subject{Stage: "output", Index: -1, Worker: -1}, Pos: plan.Output.Pos}
+	want := errView{Kind: KindOutput, Message: "csv output: element 2: want a row or a map, got int", Subject: Subject{Stage: "output", Index: -1, Worker: -1}, Pos: plan.Output.Pos}
 	checkError(t, e, want)
-	if got, want := o.err.Error(), "run aborted: output: csv output: element 2: want a map, got int"; got != want {
+	if got, want := o.err.Error(), "run aborted: output: csv output: element 2: want a row or a map, got int"; got != want {
 		t.Errorf("err = %q, want %q", got, want)
 	}
 	if got := readTestFile(t, filepath.Join(dir, "out.csv")); got != old {

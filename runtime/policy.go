@@ -34,10 +34,11 @@ func decide(p dsl.Policy, kind Kind, attempt int, when bool) action {
 }
 
 // retriedByDefault is retry.when's default: every kind but cancelled,
-// which decide never retries, and limit, since an expression that passed
-// the memory limit would pass it again.
+// which decide never retries; limit, since an expression that passed the
+// memory limit would pass it again; and data, since a cell that does not
+// fit its column reads the same the next time.
 func retriedByDefault(kind Kind) bool {
-	return kind != KindCancelled && kind != KindLimit
+	return kind != KindCancelled && kind != KindLimit && kind != KindData
 }
 
 // sleepContext waits d, or less when ctx ends first; it returns ctx's

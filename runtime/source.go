@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 	"github.com/poolflow/poolflow/builtins"
 	"github.com/poolflow/poolflow/dsl"
 	"github.com/poolflow/poolflow/files"
+	"github.com/poolflow/poolflow/table"
 )
 
 // source yields the items of a run one at a time. Streamed sources (lines,
@@ -91,7 +91,7 @@ func openFileSource(ctx context.Context, it *dsl.Items, path, dir string) (sourc
 	}
 	switch kind {
 	case dsl.ItemsCSV:
-		return newCSVSource(f, path)
+		return newCSVSource(f, path, it.Schema)
 	case dsl.ItemsJSONL:
 		return &lineSource{scan: newScanner(f, false), name: path, decode: builtins.DecodeJSON, close_: f.Close}, nil
 	}
@@ -137,7 +137,7 @@ func describeType(v any) string {
 	if v == nil {
 		return "nil"
 	}
-	return reflect.TypeOf(v).String()
+	return dsl.TypeText(reflect.TypeOf(v))
 }
 
 // sized is a source that knows how many items it has.
@@ -249,48 +249,23 @@ func (s *lineSource) next() (any, error) {
 
 func (s *lineSource) close() error { return s.close_() }
 
-// csvSource yields one map per row, keyed by the header row.
+// csvSource yields the rows of a CSV file, read by package table's codec:
+// of its schema's row type, or of the header's own.
 type csvSource struct {
-	file   *os.File
-	r      *csv.Reader
-	name   string
-	header []string
+	file *os.File
+	r    *table.Reader
 }
 
-func newCSVSource(f *os.File, name string) (source, error) {
-	r := csv.NewReader(bufio.NewReader(f))
-	header, err := r.Read()
-	if errors.Is(err, io.EOF) {
-		return &csvSource{file: f, r: r, name: name}, nil
-	}
+func newCSVSource(f *os.File, name string, schema *table.Schema) (source, error) {
+	r, err := table.NewReader(name, f, schema)
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, err
 	}
-	if len(header) > 0 {
-		header[0] = strings.TrimPrefix(header[0], "\ufeff")
-	}
-	return &csvSource{file: f, r: r, name: name, header: header}, nil
+	return &csvSource{file: f, r: r}, nil
 }
 
-func (s *csvSource) next() (any, error) {
-	if s.header == nil {
-		return nil, io.EOF
-	}
-	rec, err := s.r.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, io.EOF
-	}
-	if err != nil {
-		line, _ := s.r.FieldPos(0)
-		return nil, fmt.Errorf("%s:%d: %w", s.name, line, err)
-	}
-	row := make(map[string]string, len(s.header))
-	for i, h := range s.header {
-		row[h] = rec[i]
-	}
-	return row, nil
-}
+func (s *csvSource) next() (any, error) { return s.r.Next() }
 
 func (s *csvSource) close() error { return s.file.Close() }
 

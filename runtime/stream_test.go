@@ -250,3 +250,27 @@ map:
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/100000, "ns/item")
 }
+
+// Issue 12: items: {csv} and read_csv share one codec, so a header that
+// names a column twice is refused by both, with the same message (the
+// source's failure is kind data, with the cell).
+func TestCSVDuplicateHeaderEverywhere(t *testing.T) {
+	dir := t.TempDir()
+	writeTestFile(t, filepath.Join(dir, "dup.csv"), "id,name,id\n1,a,2\n")
+	want := "dup.csv:1:3: column id: the header names this column twice (columns 1 and 3)"
+	for _, tc := range []struct{ name, items, step string }{
+		{"items", "{csv: dup.csv}", "item"},
+		{"read_csv", "[dup.csv]", "read_csv(item)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			plan := loadPlan(t, dir, "version: 1\nname: t\nitems: "+tc.items+"\nmap:\n  steps:\n    - expr: "+tc.step+"\n")
+			e := abortError(t, testRun{t: t, plan: plan}.run().err)
+			if e.Kind != KindData || e.Message() != want {
+				t.Errorf("error = %s: %s\nwant data: %s", e.Kind, e.Message(), want)
+			}
+			if e.Evidence.Cell == nil || e.Evidence.Cell.Line != 1 || e.Evidence.Cell.Column != 3 {
+				t.Errorf("cell = %+v, want line 1, column 3", e.Evidence.Cell)
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ people write it, standard library only.
     peers.py sleep   -n 400 --workers 8 --seconds 0.01
     peers.py abort   -n 64 --workers 4 --fail 2 --secs 2 --mode fast|map
     peers.py csv     --in DIR --out out.csv --workers 2
+    peers.py sum     --in FILE --workers 2
 
 Each subcommand does what the poolflow pipeline of the same name in
 bench/workloads/ does. Exit status: 0 on success, 1 when an item failed.
@@ -144,6 +145,17 @@ def csv_dedupe(args):
     write_atomic(args.out, write)
 
 
+def lines_sum(args):
+    """Count and sum the numbers of a file, one per line, with
+    Pool.imap_unordered and a running sum: nothing is kept."""
+    n = total = 0
+    with multiprocessing.Pool(args.workers) as pool, open(args.input) as fh:
+        for v in pool.imap_unordered(int, fh, chunksize=args.chunksize):
+            n += 1
+            total += v
+    print(json.dumps({"n": n, "sum": total}))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -177,6 +189,12 @@ def main():
     p.add_argument("--out", default="out.csv")
     p.add_argument("--workers", type=int, default=2)
     p.set_defaults(func=csv_dedupe)
+
+    p = sub.add_parser("sum")
+    p.add_argument("--in", dest="input", required=True)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--chunksize", type=int, default=1000)
+    p.set_defaults(func=lines_sum)
 
     args = ap.parse_args()
     args.func(args)

@@ -15,11 +15,12 @@ import (
 var allowedImports = map[string][]string{
 	"files":        {},
 	"proctree":     {},
-	"dsl":          {"files"},
-	"builtins":     {"files"},
-	"runtime":      {"dsl", "builtins", "files", "proctree"},
+	"table":        {},
+	"dsl":          {"files", "table"},
+	"builtins":     {"files", "table"},
+	"runtime":      {"dsl", "builtins", "files", "proctree", "table"},
 	"present":      {"dsl", "runtime", "files"},
-	"journal":      {"dsl", "runtime", "builtins", "files"},
+	"journal":      {"dsl", "runtime", "builtins", "files", "table"},
 	"cmd/poolflow": {"dsl", "builtins", "runtime", "present", "journal", "files", "proctree"},
 }
 
