@@ -217,7 +217,8 @@ func (e *Error) Value() dsl.ErrorValue {
 	for _, n := range e.Notes {
 		nv := dsl.NoteValue{Message: n.Error(), File: n.At.From.File, Line: n.At.From.Line, Column: n.At.From.Col}
 		if n.At.From.IsValid() {
-			nv.Position = n.At.From.String()
+			end := n.At.End()
+			nv.Position, nv.EndLine, nv.EndColumn = n.At.From.String(), end.Line, end.Col
 		}
 		v.Notes = append(v.Notes, nv)
 	}

@@ -211,7 +211,7 @@ const skipError = `{"kind": "fail", "message": "no", "headline": "map/s: item 1 
   "position": "p.yaml:7:7", "file": "p.yaml", "line": 7, "column": 7, "end_line": 7, "end_column": 10,
   "causes": [], "expression": "", "values": [{"name": "item", "value": "\"b\""}], "command": [], "code": 0, "stderr": "",
   "stack": [], "notes": [{"message": "fallback failed, so the item has no result: x", "position": "p.yaml:9:15",
-  "file": "p.yaml", "line": 9, "column": 15}]}`
+  "file": "p.yaml", "line": 9, "column": 15, "end_line": 9, "end_column": 17}]}`
 
 // TestReportProblems checks the checker behind `reportshape`: it accepts
 // the published shape and names what is wrong with a broken one.
