@@ -30,12 +30,47 @@ type Report struct {
 	ExitStatus       int              `json:"exit_status" doc:"poolflow's exit code"`
 	Outcome          string           `json:"outcome" enum:"succeeded,failed,interrupted"`
 	Error            *dsl.ErrorValue  `json:"error" doc:"the failure that ended the run, or null"`
+	EndedBy          *EndedByJSON     `json:"ended_by" doc:"when the run was aborted or interrupted; null when it ran to its end"`
 	Totals           Totals           `json:"totals"`
-	Stages           []StageJSON      `json:"stages"`
+	Stages           []ReportStage    `json:"stages"`
 	Output           string           `json:"output" doc:"-, the path written, or empty"`
 	CallbackFailures []dsl.ErrorValue `json:"callback_failures" doc:"callback failures their policy skipped"`
 	RetiredWorkers   []dsl.ErrorValue `json:"retired_workers" doc:"initializer failures their policy skipped"`
-	Items            []ItemJSON       `json:"items" doc:"every item read from the source: by index with order input, as delivered with order completion"`
+	Workers          []WorkerJSON     `json:"workers" doc:"every worker of the run, with its initializer's run"`
+	Source           string           `json:"source" doc:"the pipeline file's text, which the failures' positions point into"`
+	Items            []ItemJSON       `json:"items" doc:"every item read from the source: by index with order input, as delivered with order completion; last, so that a reader can stream them"`
+}
+
+// EndedByJSON is the moment a run was stopped before its end.
+type EndedByJSON struct {
+	AtMS   float64 `json:"at_ms" doc:"milliseconds from the run's start"`
+	Reason string  `json:"reason" enum:"abort,interrupt"`
+}
+
+// ReportStage is one stage's durations: quantiles and a histogram.
+type ReportStage struct {
+	StageJSON
+	Histogram []BinJSON `json:"histogram" doc:"runs per duration, in 1-2-5 bins from the first that holds one to the last"`
+}
+
+// BinJSON is one bin of a histogram.
+type BinJSON struct {
+	UpToMS float64 `json:"up_to_ms" doc:"the bin holds runs that took at most this, and more than the previous bin's bound"`
+	Count  int64   `json:"count"`
+}
+
+// WorkerJSON is one worker.
+type WorkerJSON struct {
+	Worker      int       `json:"worker"`
+	Initializer *InitJSON `json:"initializer" doc:"null without an initializer, or when it never ran"`
+}
+
+// InitJSON is one run of the initializer, its retries included.
+type InitJSON struct {
+	StartedMS  float64         `json:"started_ms" doc:"milliseconds from the run's start"`
+	DurationMS float64         `json:"duration_ms"`
+	Status     string          `json:"status" enum:"ok,skipped,failed,cancelled" doc:"skipped: the worker retired; failed: it ended the run"`
+	Error      *dsl.ErrorValue `json:"error"`
 }
 
 // Totals counts items by status, as the summary does.
@@ -62,6 +97,7 @@ type ItemJSON struct {
 
 // AttemptJSON is one attempt at an item.
 type AttemptJSON struct {
+	StartedMS  float64         `json:"started_ms" doc:"milliseconds from the run's start"`
 	DurationMS float64         `json:"duration_ms"`
 	Error      *dsl.ErrorValue `json:"error" doc:"null for the attempt that succeeded"`
 }
@@ -71,6 +107,7 @@ type RunInfo struct {
 	Started, Ended time.Time
 	ExitStatus     int
 	Interrupted    bool
+	Source         []byte // the pipeline file's text
 }
 
 // ReportWriter is an Observer that writes the items of a run to a spool
@@ -86,19 +123,50 @@ type ReportWriter struct {
 	ordered bool // order input: items by index
 	next    int  // with ordered, the index to write next
 	waiting map[int]runtime.ItemRecord
-	err     error // the first spool write that failed
+	err     error     // the first spool write that failed
+	origin  time.Time // the run's start: times are written from it
+	workers []WorkerJSON
 }
 
-// NewReportWriter starts a report of a run of plan; its spool goes to a
-// temporary file in dir (the report's folder).
-func NewReportWriter(plan *dsl.Plan, dir string) (*ReportWriter, error) {
+// NewReportWriter starts a report of a run of plan that started at
+// origin, the report's started; its spool goes to a temporary file in dir
+// (the report's folder).
+func NewReportWriter(plan *dsl.Plan, dir string, origin time.Time) (*ReportWriter, error) {
 	f, err := os.CreateTemp(dir, ".poolflow-report-*.spool")
 	if err != nil {
 		return nil, err
 	}
 	os.Remove(f.Name()) // nobody else needs to see it; it goes with the file
-	return &ReportWriter{spool: f, buf: bufio.NewWriterSize(f, 64<<10),
+	workers := make([]WorkerJSON, plan.Workers)
+	for i := range workers {
+		workers[i].Worker = i
+	}
+	return &ReportWriter{spool: f, buf: bufio.NewWriterSize(f, 64<<10), origin: origin, workers: workers,
 		ordered: plan.Order == dsl.OrderInput, waiting: map[int]runtime.ItemRecord{}}, nil
+}
+
+// StageFinished keeps each worker's run of the initializer.
+func (w *ReportWriter) StageFinished(rec runtime.StageRecord) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if rec.Worker < 0 || rec.Worker >= len(w.workers) {
+		return // a callback
+	}
+	w.workers[rec.Worker].Initializer = &InitJSON{StartedMS: ms(rec.Started.Sub(w.origin)), DurationMS: ms(rec.Duration),
+		Status: initStatus(rec.Err), Error: value(rec.Err)}
+}
+
+// initStatus is how a run of the initializer ended.
+func initStatus(err *runtime.Error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case err.Kind == runtime.KindCancelled:
+		return "cancelled"
+	case err.Outcome.Then == dsl.PolicySkip:
+		return "skipped"
+	}
+	return "failed"
 }
 
 // ItemFinished spools an item, in order.
@@ -135,13 +203,14 @@ func (w *ReportWriter) write(rec runtime.ItemRecord) {
 	}
 	enc := json.NewEncoder(w.buf) // a line per item, <, > and & as they are
 	enc.SetEscapeHTML(false)
-	w.err = enc.Encode(itemJSON(rec))
+	w.err = enc.Encode(itemJSON(rec, w.origin))
 }
 
-// Finish writes the report to path, atomically: the run's facts, then the
-// spooled items. It closes the spool.
+// Finish writes the report to path, atomically: the run's facts, the
+// workers it saw, then the spooled items. It closes the spool.
 func (w *ReportWriter) Finish(path string, r *Report) error {
 	w.mu.Lock()
+	r.Workers = w.workers
 	defer w.mu.Unlock()
 	defer w.spool.Close()
 	for _, index := range slices.Sorted(mapKeys(w.waiting)) { // items behind one never delivered
@@ -211,7 +280,8 @@ func NewReport(plan *dsl.Plan, sum *runtime.Summary, j *runtime.Tally, runErr er
 	r := &Report{Pipeline: plan.Name, File: plan.File, Started: info.Started, Ended: info.Ended,
 		DurationMS: ms(info.Ended.Sub(info.Started)), Params: map[string]any{}, ExitStatus: info.ExitStatus,
 		Outcome: "succeeded", Output: sum.Output, CallbackFailures: values(sum.CallbackFailures),
-		RetiredWorkers: values(sum.RetiredWorkers), Items: []ItemJSON{}, Stages: stagesOf(j), Totals: totalsOf(sum)}
+		RetiredWorkers: values(sum.RetiredWorkers), Items: []ItemJSON{}, Stages: reportStages(j), Totals: totalsOf(sum),
+		Workers: []WorkerJSON{}, Source: string(info.Source)}
 	for _, p := range plan.ParamValues {
 		r.Params[p.Name] = p.Value
 	}
@@ -223,7 +293,27 @@ func NewReport(plan *dsl.Plan, sum *runtime.Summary, j *runtime.Tally, runErr er
 	if info.Interrupted {
 		r.Outcome = "interrupted"
 	}
+	if !sum.AbortedAt.IsZero() {
+		r.EndedBy = &EndedByJSON{AtMS: ms(sum.AbortedAt.Sub(info.Started)), Reason: "abort"}
+		if info.Interrupted {
+			r.EndedBy.Reason = "interrupt"
+		}
+	}
 	return r
+}
+
+// reportStages are the stages' quantiles and histograms.
+func reportStages(j *runtime.Tally) []ReportStage {
+	out := []ReportStage{}
+	for _, x := range j.StageStats() {
+		bins := []BinJSON{}
+		for _, b := range x.Bins {
+			bins = append(bins, BinJSON{UpToMS: ms(b.UpTo), Count: b.Count})
+		}
+		out = append(out, ReportStage{StageJSON: StageJSON{Stage: x.Stage, Runs: x.Count, P50MS: ms(x.P50), P95MS: ms(x.P95),
+			MaxMS: ms(x.Max)}, Histogram: bins})
+	}
+	return out
 }
 
 // totalsOf counts the items of a run as its summary does: items the run
@@ -236,14 +326,15 @@ func totalsOf(sum *runtime.Summary) Totals {
 		Unread: sum.Unread, Retried: st.Retried, Fallbacks: st.Fallbacks}
 }
 
-func itemJSON(rec runtime.ItemRecord) ItemJSON {
+// itemJSON is an item of the report, its times from origin.
+func itemJSON(rec runtime.ItemRecord, origin time.Time) ItemJSON {
 	it := ItemJSON{Index: rec.Index, Item: runtime.ItemText(rec.Item), Status: string(rec.Status), Worker: rec.Worker,
 		Attempts: []AttemptJSON{}}
 	for _, a := range rec.Attempts {
-		it.Attempts = append(it.Attempts, AttemptJSON{DurationMS: ms(a.Duration), Error: value(a.Err)})
+		it.Attempts = append(it.Attempts, AttemptJSON{StartedMS: ms(a.Started.Sub(origin)), DurationMS: ms(a.Duration), Error: value(a.Err)})
 	}
 	if len(rec.Attempts) == 0 && rec.Status == runtime.StatusOK {
-		it.Attempts = append(it.Attempts, AttemptJSON{DurationMS: ms(rec.Duration)})
+		it.Attempts = append(it.Attempts, AttemptJSON{StartedMS: ms(rec.Started.Sub(origin)), DurationMS: ms(rec.Duration)})
 	}
 	return it
 }

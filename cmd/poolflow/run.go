@@ -82,10 +82,11 @@ func execute(l *loaded, f *runFlags, con *console, stdout io.Writer) error {
 	enableWatchdog()
 	tally := runtime.NewTally()
 	observers := runtime.Observers{tally, con}
+	started := time.Now() // the report's times are from here
 	var report *present.ReportWriter
 	if f.report != "" {
 		var err error
-		if report, err = present.NewReportWriter(l.plan, filepath.Dir(f.report)); err != nil {
+		if report, err = present.NewReportWriter(l.plan, filepath.Dir(f.report), started); err != nil {
 			return &exitError{code: exitFailed, err: fmt.Errorf("--report %s: %w", f.report, err)}
 		}
 		observers = append(observers, report)
@@ -97,7 +98,6 @@ func execute(l *loaded, f *runFlags, con *console, stdout io.Writer) error {
 		tick = startTicker(con, 100*time.Millisecond)
 		eng.Stdout = &beforeOutput{w: stdout, stop: func() { tick.stop(con) }}
 	}
-	started := time.Now()
 	sum, runErr := eng.Run(ctx, l.plan)
 	ended := time.Now()
 	if tick != nil {
@@ -117,7 +117,7 @@ func execute(l *loaded, f *runFlags, con *console, stdout io.Writer) error {
 		}
 	}
 	if report != nil {
-		info := present.RunInfo{Started: started, Ended: ended, ExitStatus: code, Interrupted: sig != nil}
+		info := present.RunInfo{Started: started, Ended: ended, ExitStatus: code, Interrupted: sig != nil, Source: l.text}
 		if err := report.Finish(f.report, present.NewReport(l.plan, sum, tally, runErr, info)); err != nil {
 			return &exitError{code: exitFailed, err: fmt.Errorf("--report %s: %w", f.report, err)}
 		}
