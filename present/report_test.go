@@ -65,7 +65,7 @@ func feedKnownRun(w runtime.Observer) {
 	b2 := itemFailure(1, "b", 1, 2, 2, runtime.KindExpr, "skip")
 	w.ItemFinished(runtime.ItemRecord{Index: 1, Item: "b", Worker: 1, Status: runtime.StatusSkipped, Err: b2,
 		Attempts: []runtime.Attempt{{Started: at(3), Duration: dur(1), Err: b1}, {Started: at(6), Duration: dur(1.5), Err: b2}},
-		Started: at(3), Duration: dur(4.5)})
+		Started:  at(3), Duration: dur(4.5)})
 	c := itemFailure(2, "c", 0, 1, 1, runtime.KindCancelled, "")
 	w.ItemFinished(runtime.ItemRecord{Index: 2, Item: "c", Worker: 0, Status: runtime.StatusCancelled, Err: c,
 		Attempts: []runtime.Attempt{{Started: at(5), Duration: dur(4), Err: c}}, Started: at(5), Duration: dur(4)})
