@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -110,39 +111,48 @@ type RunInfo struct {
 	Source         []byte // the pipeline file's text
 }
 
-// ReportWriter is an Observer that writes the items of a run to a spool
-// file as they finish, so that a report of a million items costs no more
-// memory than one of ten: with order input it holds at most the window's
-// worth of items to put them in order. Finish writes the report itself. It
-// is safe for concurrent use, as Observers must be.
+// ReportWriter is an Observer that writes the report of a run, at a cost
+// in memory that does not grow with the items: for a JSON report it
+// writes them to a spool file as they finish; for the HTML page
+// (IsHTML) it puts them on the page, which keeps what it draws within
+// its bounds. With order input it holds at most the window's worth of
+// items to put them in order. Finish writes the report itself. It is
+// safe for concurrent use, as Observers must be.
 type ReportWriter struct {
 	runtime.NopObserver
 	mu      sync.Mutex
-	spool   *os.File
-	buf     *bufio.Writer
-	ordered bool // order input: items by index
-	next    int  // with ordered, the index to write next
+	path    string
+	spool   *os.File      // JSON: the items so far, a line each
+	buf     *bufio.Writer // JSON: writes to spool
+	page    *Page         // HTML: the page so far
+	ordered bool          // order input: items by index
+	next    int           // with ordered, the index to write next
 	waiting map[int]runtime.ItemRecord
 	err     error     // the first spool write that failed
 	origin  time.Time // the run's start: times are written from it
 	workers []WorkerJSON
 }
 
-// NewReportWriter starts a report of a run of plan that started at
-// origin, the report's started; its spool goes to a temporary file in dir
-// (the report's folder).
-func NewReportWriter(plan *dsl.Plan, dir string, origin time.Time) (*ReportWriter, error) {
-	f, err := os.CreateTemp(dir, ".poolflow-report-*.spool")
+// NewReportWriter starts the report, at path, of a run of plan that
+// started at origin, the report's started. A JSON report's spool goes to
+// a temporary file in path's folder.
+func NewReportWriter(plan *dsl.Plan, path string, origin time.Time) (*ReportWriter, error) {
+	w := &ReportWriter{path: path, origin: origin, ordered: plan.Order == dsl.OrderInput,
+		waiting: map[int]runtime.ItemRecord{}, workers: make([]WorkerJSON, plan.Workers)}
+	for i := range w.workers {
+		w.workers[i].Worker = i
+	}
+	if IsHTML(path) {
+		w.page = NewPage()
+		return w, nil
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".poolflow-report-*.spool")
 	if err != nil {
 		return nil, err
 	}
 	os.Remove(f.Name()) // nobody else needs to see it; it goes with the file
-	workers := make([]WorkerJSON, plan.Workers)
-	for i := range workers {
-		workers[i].Worker = i
-	}
-	return &ReportWriter{spool: f, buf: bufio.NewWriterSize(f, 64<<10), origin: origin, workers: workers,
-		ordered: plan.Order == dsl.OrderInput, waiting: map[int]runtime.ItemRecord{}}, nil
+	w.spool, w.buf = f, bufio.NewWriterSize(f, 64<<10)
+	return w, nil
 }
 
 // StageFinished keeps each worker's run of the initializer.
@@ -196,8 +206,13 @@ func (w *ReportWriter) add(rec runtime.ItemRecord) {
 	}
 }
 
-// write spools one item as a line of JSON; mu is held.
+// write spools one item as a line of JSON, or puts it on the page; mu is
+// held.
 func (w *ReportWriter) write(rec runtime.ItemRecord) {
+	if w.page != nil {
+		w.page.Add(itemJSON(rec, w.origin))
+		return
+	}
 	if w.err != nil {
 		return
 	}
@@ -206,25 +221,47 @@ func (w *ReportWriter) write(rec runtime.ItemRecord) {
 	w.err = enc.Encode(itemJSON(rec, w.origin))
 }
 
-// Finish writes the report to path, atomically: the run's facts, the
-// workers it saw, then the spooled items. It closes the spool.
-func (w *ReportWriter) Finish(path string, r *Report) error {
+// Finish writes the report, atomically: the run's facts r, the workers
+// it saw and its items; as JSON, or as the HTML page. It closes the
+// spool.
+func (w *ReportWriter) Finish(r *Report) error {
 	w.mu.Lock()
-	r.Workers = w.workers
 	defer w.mu.Unlock()
-	defer w.spool.Close()
+	r.Workers = w.workers
 	for _, index := range slices.Sorted(mapKeys(w.waiting)) { // items behind one never delivered
 		w.write(w.waiting[index])
 	}
+	if w.page != nil {
+		return w.finishPage(r)
+	}
+	defer w.spool.Close()
 	if err := errors.Join(w.err, w.buf.Flush()); err != nil {
 		return fmt.Errorf("spooling the report's items: %w", err)
 	}
 	if _, err := w.spool.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	return files.WriteAtomic(context.Background(), path, func(out io.Writer) error {
+	return files.WriteAtomic(context.Background(), w.path, func(out io.Writer) error {
 		return writeReport(out, r, w.spool)
 	})
+}
+
+// finishPage writes the page, finished with the facts as the JSON report
+// would hold them, so that it is the page that report makes.
+func (w *ReportWriter) finishPage(r *Report) error {
+	facts, err := pageFacts(r)
+	if err != nil {
+		return err
+	}
+	w.page.Finish(facts)
+	return files.WriteAtomic(context.Background(), w.path, w.page.WriteHTML)
+}
+
+// Close releases what an unfinished report holds.
+func (w *ReportWriter) Close() {
+	if w.spool != nil {
+		w.spool.Close()
+	}
 }
 
 // writeReport writes r indented, with the items read from items, one JSON

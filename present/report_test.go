@@ -44,8 +44,8 @@ func knownPlan(t testing.TB) *dsl.Plan {
 	return plan
 }
 
-// itemFailure is the failure of attempt n of item index on worker w.
-func itemFailure(index int, item string, w, n, of int, kind runtime.Kind, then string) *runtime.Error {
+// failureOfItem is the failure of attempt n of item index on worker w.
+func failureOfItem(index int, item string, w, n, of int, kind runtime.Kind, then string) *runtime.Error {
 	return &runtime.Error{Kind: kind, Subject: runtime.Subject{Stage: "map", Step: "work", Item: item, Index: index, Worker: w,
 		Attempt: n, Attempts: of}, At: dsl.Over(dsl.Pos{File: "pipeline.yaml", Line: 11, Col: 7}, 4),
 		Cause: errors.New("no good"), Outcome: runtime.Outcome{Retry: of > 1, Then: then}}
@@ -61,12 +61,12 @@ func feedKnownRun(w runtime.Observer) {
 	w.StageFinished(runtime.StageRecord{Stage: "initializer", Worker: 0, Index: -1, Started: at(0), Duration: dur(2)})
 	w.StageFinished(runtime.StageRecord{Stage: "initializer", Worker: 1, Index: -1, Started: at(0), Duration: dur(3)})
 	w.ItemFinished(runtime.ItemRecord{Index: 0, Item: "a", Worker: 0, Status: runtime.StatusOK, Started: at(2), Duration: dur(3)})
-	b1 := itemFailure(1, "b", 1, 1, 2, runtime.KindExpr, "skip")
-	b2 := itemFailure(1, "b", 1, 2, 2, runtime.KindExpr, "skip")
+	b1 := failureOfItem(1, "b", 1, 1, 2, runtime.KindExpr, "skip")
+	b2 := failureOfItem(1, "b", 1, 2, 2, runtime.KindExpr, "skip")
 	w.ItemFinished(runtime.ItemRecord{Index: 1, Item: "b", Worker: 1, Status: runtime.StatusSkipped, Err: b2,
 		Attempts: []runtime.Attempt{{Started: at(3), Duration: dur(1), Err: b1}, {Started: at(6), Duration: dur(1.5), Err: b2}},
 		Started:  at(3), Duration: dur(4.5)})
-	c := itemFailure(2, "c", 0, 1, 1, runtime.KindCancelled, "")
+	c := failureOfItem(2, "c", 0, 1, 1, runtime.KindCancelled, "")
 	w.ItemFinished(runtime.ItemRecord{Index: 2, Item: "c", Worker: 0, Status: runtime.StatusCancelled, Err: c,
 		Attempts: []runtime.Attempt{{Started: at(5), Duration: dur(4), Err: c}}, Started: at(5), Duration: dur(4)})
 	w.ItemNotStarted(3, "d")
@@ -75,9 +75,25 @@ func feedKnownRun(w runtime.Observer) {
 // knownReport writes the known run's JSON report and reads it back.
 func knownReport(t *testing.T) *Report {
 	t.Helper()
+	path := filepath.Join(t.TempDir(), "r.json")
+	writeKnown(t, path)
+	text, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Report
+	if err := json.Unmarshal(text, &r); err != nil {
+		t.Fatal(err)
+	}
+	return &r
+}
+
+// writeKnown writes the known run's report to path, in the format its
+// extension asks for.
+func writeKnown(t *testing.T, path string) {
+	t.Helper()
 	plan := knownPlan(t)
-	dir := t.TempDir()
-	w, err := NewReportWriter(plan, dir, origin)
+	w, err := NewReportWriter(plan, path, origin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,19 +104,9 @@ func knownReport(t *testing.T) *Report {
 	runErr := &runtime.Error{Kind: runtime.KindInterrupted, Subject: runtime.Subject{Stage: "run", Index: -1, Worker: -1},
 		Cause: errors.New("interrupted by SIGINT")}
 	info := RunInfo{Started: origin, Ended: at(10), ExitStatus: 130, Interrupted: true, Source: []byte(knownSource)}
-	path := filepath.Join(dir, "r.json")
-	if err := w.Finish(path, NewReport(plan, sum, tally, runErr, info)); err != nil {
+	if err := w.Finish(NewReport(plan, sum, tally, runErr, info)); err != nil {
 		t.Fatal(err)
 	}
-	text, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r Report
-	if err := json.Unmarshal(text, &r); err != nil {
-		t.Fatal(err)
-	}
-	return &r
 }
 
 // The report says when each attempt started, from the run's start; which
@@ -152,7 +158,7 @@ func TestReportSaysWhen(t *testing.T) {
 // A run that ran to its end has no ended_by.
 func TestReportOfARunThatRanToItsEnd(t *testing.T) {
 	plan := knownPlan(t)
-	w, err := NewReportWriter(plan, t.TempDir(), origin)
+	w, err := NewReportWriter(plan, filepath.Join(t.TempDir(), "r.json"), origin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,5 +166,5 @@ func TestReportOfARunThatRanToItsEnd(t *testing.T) {
 	if r.EndedBy != nil {
 		t.Errorf("ended_by %+v, want null", r.EndedBy)
 	}
-	w.spool.Close()
+	w.Close()
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/poolflow/poolflow/builtins"
@@ -45,7 +44,7 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "check the pipeline and print its plan; run nothing with side effects")
 	cmd.Flags().BoolVarP(&f.quiet, "quiet", "q", false, "print no summary and no progress")
 	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "also print each failed attempt that is retried")
-	cmd.Flags().StringVar(&f.report, "report", "", "write a JSON report of the run to this file, even when it fails")
+	cmd.Flags().StringVar(&f.report, "report", "", "write a report of the run to this file, even when it fails: JSON, or an HTML page for .html")
 	cmd.Flags().StringVar(&f.items, "items", "", "take the items from the lines of this file, or of standard input for -, instead of the pipeline's")
 	cmd.Flags().BoolVarP(&f.null, "null", "0", false, "with --items: items end with a NUL byte (find -print0), not a line break")
 	return cmd
@@ -86,7 +85,7 @@ func execute(l *loaded, f *runFlags, con *console, stdout io.Writer) error {
 	var report *present.ReportWriter
 	if f.report != "" {
 		var err error
-		if report, err = present.NewReportWriter(l.plan, filepath.Dir(f.report), started); err != nil {
+		if report, err = present.NewReportWriter(l.plan, f.report, started); err != nil {
 			return &exitError{code: exitFailed, err: fmt.Errorf("--report %s: %w", f.report, err)}
 		}
 		observers = append(observers, report)
@@ -118,7 +117,7 @@ func execute(l *loaded, f *runFlags, con *console, stdout io.Writer) error {
 	}
 	if report != nil {
 		info := present.RunInfo{Started: started, Ended: ended, ExitStatus: code, Interrupted: sig != nil, Source: l.text}
-		if err := report.Finish(f.report, present.NewReport(l.plan, sum, tally, runErr, info)); err != nil {
+		if err := report.Finish(present.NewReport(l.plan, sum, tally, runErr, info)); err != nil {
 			return &exitError{code: exitFailed, err: fmt.Errorf("--report %s: %w", f.report, err)}
 		}
 	}
