@@ -32,7 +32,7 @@ func stagesView(stages []ReportStage) []stageView {
 }
 
 func stageOf(s ReportStage) stageView {
-	v := stageView{Name: s.Stage, Runs: num(int(s.Runs)), P50: msText(s.P50MS), P95: msText(s.P95MS), Max: msText(s.MaxMS),
+	v := stageView{Name: s.Stage, Runs: plural(int(s.Runs), "run"), P50: msText(s.P50MS), P95: msText(s.P95MS), Max: msText(s.MaxMS),
 		Width: max(1, len(s.Histogram)) * histBinWidth, Height: histHeight}
 	var most BinJSON
 	for _, b := range s.Histogram {
@@ -46,14 +46,22 @@ func stageOf(s ReportStage) stageView {
 			h = max(1, float64(histHeight)*float64(b.Count)/float64(most.Count))
 		}
 		v.Bars = append(v.Bars, histBar{X: float64(i*histBinWidth) + 1, Y: histHeight - h, W: histBinWidth - 2, H: h,
-			Title: fmt.Sprintf("≤ %s: %s runs", msText(b.UpToMS), num(int(b.Count)))})
+			Title: fmt.Sprintf("≤ %s: %s", msText(b.UpToMS), plural(int(b.Count), "run"))})
 	}
 	if n := len(s.Histogram); n > 0 {
 		v.From, v.To = "≤ "+msText(s.Histogram[0].UpToMS), "≤ "+msText(s.Histogram[n-1].UpToMS)
-		v.Label = fmt.Sprintf("durations of the %s runs of %s, from %s to %s; most (%s) took %s", v.Runs, s.Stage, v.From, v.To,
+		v.Label = fmt.Sprintf("durations of the %s of %s, from %s to %s; most (%s) took %s", v.Runs, s.Stage, v.From, v.To,
 			num(int(most.Count)), "≤ "+msText(most.UpToMS))
 	} else {
 		v.Label = "no run of " + s.Stage
 	}
 	return v
+}
+
+// plural writes a count and a noun, with an s unless there is one.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return num(n) + " " + noun + "s"
 }

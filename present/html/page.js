@@ -32,7 +32,7 @@
       line = "initializer · " + ms(b[1]) + " · " + NAMES[b[2]];
     } else {
       what = b[7] || "item " + b[3] + ": " + b[6];
-      line = "attempt " + b[4] + " of " + b[5] + " · " + ms(b[1]) + " · " + NAMES[b[2]] + " · worker " + lane.worker + " at " + ms(b[0]);
+      line = "attempt " + b[4] + " of " + b[5] + " · " + ms(b[1]) + " · " + NAMES[b[2]] + " · worker " + lane.worker + ", started at " + ms(b[0]);
     }
     if (b[8] >= 0) line += " · Enter: the failure";
     return what + "\n" + line;
@@ -65,7 +65,8 @@
       var end = document.createElement("span");
       end.className = "end-label";
       end.style.left = pct(data.ended_by.at_ms);
-      end.textContent = data.ended_by.reason === "interrupt" ? "interrupted" : "aborted";
+      end.textContent = (data.ended_by.reason === "interrupt" ? "interrupted" : "aborted") + " at " + ms(data.ended_by.at_ms);
+      axisEl.classList.add("axis-ended");
       axisEl.appendChild(end);
     }
   }
