@@ -136,7 +136,7 @@ func evaluate[T any](t *testing.T, ctx context.Context, js string) T {
 // The fail-fast example's page: eight labelled lanes, a bar for the job
 // that failed and for each of the seven it cancelled, the abort line;
 // hovering the failed bar, or reaching it with the keyboard, shows its
-// headline; Enter goes to its failure; the page makes no request and says
+// headline; the arrow keys move between lanes; Enter goes to its failure; the page makes no request and says
 // nothing on the console, in light and dark mode. Its timeline is the
 // screenshot examples/fail-fast/README.md and README.md show.
 func TestReportPageInABrowser(t *testing.T) {
@@ -188,6 +188,24 @@ func TestReportPageInABrowser(t *testing.T) {
 	}
 	if tip := tipText(t, ctx); firstLine(tip) != headline {
 		t.Errorf("focusing the failed bar shows %q, want its headline %q", tip, headline)
+	}
+	// The arrow keys go to the next lane and back.
+	lane := evaluate[int](t, ctx, `+document.activeElement.dataset.lane`)
+	away, back, want := kb.ArrowUp, kb.ArrowDown, lane-1
+	if lane == 0 {
+		away, back, want = kb.ArrowDown, kb.ArrowUp, 1
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(away)); err != nil {
+		t.Fatal(err)
+	}
+	if got := evaluate[int](t, ctx, `document.activeElement.matches(".bar") ? +document.activeElement.dataset.lane : -1`); got != want {
+		t.Errorf("an arrow key from lane %d went to lane %d, want %d", lane, got, want)
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(back)); err != nil {
+		t.Fatal(err)
+	}
+	if !evaluate[bool](t, ctx, `document.activeElement.matches(".bar.o-failed")`) {
+		t.Error("the arrow key back did not return to the failed bar")
 	}
 	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Enter)); err != nil {
 		t.Fatal(err)
