@@ -8,19 +8,10 @@ import (
 	"io"
 )
 
-// HTMLFromJSON writes the HTML page of the JSON report read from in
-// (`poolflow report run.json -o run.html`): the page `run --report
-// run.html` writes for the same run.
-func HTMLFromJSON(w io.Writer, in io.Reader) error {
-	p, err := ReadPage(in)
-	if err != nil {
-		return err
-	}
-	return p.WriteHTML(w)
-}
-
-// ReadPage builds the page of the JSON report read from in, its items
-// streamed one at a time, in any order of its keys.
+// ReadPage builds the page of the JSON report read from in (`poolflow
+// report run.json -o run.html`), the page `run --report run.html` writes
+// for the same run: its items are streamed one at a time, its keys may
+// come in any order.
 func ReadPage(in io.Reader) (*Page, error) {
 	dec := json.NewDecoder(bufio.NewReaderSize(in, 1<<20))
 	if err := expectDelim(dec, '{'); err != nil {

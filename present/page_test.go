@@ -184,8 +184,12 @@ func TestPageFromTheRunIsThePageFromItsJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Close()
+	p, err := ReadPage(in)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var fromJSON bytes.Buffer
-	if err := HTMLFromJSON(&fromJSON, in); err != nil {
+	if err := p.WriteHTML(&fromJSON); err != nil {
 		t.Fatal(err)
 	}
 	live, err := os.ReadFile(filepath.Join(dir, "r.html"))

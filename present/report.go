@@ -142,15 +142,16 @@ func NewReportWriter(plan *dsl.Plan, path string, origin time.Time) (*ReportWrit
 	for i := range w.workers {
 		w.workers[i].Worker = i
 	}
-	if IsHTML(path) {
-		w.page = NewPage()
-		return w, nil
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".poolflow-report-*.spool")
+	f, err := os.CreateTemp(filepath.Dir(path), ".poolflow-report-*.spool") // also tells early that the folder takes files
 	if err != nil {
 		return nil, err
 	}
 	os.Remove(f.Name()) // nobody else needs to see it; it goes with the file
+	if IsHTML(path) {
+		f.Close()
+		w.page = NewPage()
+		return w, nil
+	}
 	w.spool, w.buf = f, bufio.NewWriterSize(f, 64<<10)
 	return w, nil
 }
