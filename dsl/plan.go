@@ -209,11 +209,13 @@ type NamedText struct {
 // NoteValue is a secondary failure: a retry.when or a fallback that failed,
 // the failure budget that was passed.
 type NoteValue struct {
-	Message  string `expr:"message" json:"message"`
-	Position string `expr:"position" json:"position"`
-	File     string `expr:"file" json:"file"`
-	Line     int    `expr:"line" json:"line"`
-	Column   int    `expr:"column" json:"column"`
+	Message   string `expr:"message" json:"message"`
+	Position  string `expr:"position" json:"position"`
+	File      string `expr:"file" json:"file"`
+	Line      int    `expr:"line" json:"line"`
+	Column    int    `expr:"column" json:"column"`
+	EndLine   int    `expr:"end_line" json:"end_line"`
+	EndColumn int    `expr:"end_column" json:"end_column"`
 }
 
 // Stats is what expressions see as stats in callbacks.done and output.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -30,12 +31,47 @@ type Report struct {
 	ExitStatus       int              `json:"exit_status" doc:"poolflow's exit code"`
 	Outcome          string           `json:"outcome" enum:"succeeded,failed,interrupted"`
 	Error            *dsl.ErrorValue  `json:"error" doc:"the failure that ended the run, or null"`
+	EndedBy          *EndedByJSON     `json:"ended_by" doc:"when the run was aborted or interrupted; null when it ran to its end"`
 	Totals           Totals           `json:"totals"`
-	Stages           []StageJSON      `json:"stages"`
+	Stages           []ReportStage    `json:"stages"`
 	Output           string           `json:"output" doc:"-, the path written, or empty"`
 	CallbackFailures []dsl.ErrorValue `json:"callback_failures" doc:"callback failures their policy skipped"`
 	RetiredWorkers   []dsl.ErrorValue `json:"retired_workers" doc:"initializer failures their policy skipped"`
-	Items            []ItemJSON       `json:"items" doc:"every item read from the source: by index with order input, as delivered with order completion"`
+	Workers          []WorkerJSON     `json:"workers" doc:"every worker of the run, with its initializer's run"`
+	Source           string           `json:"source" doc:"the pipeline file's text, which the failures' positions point into"`
+	Items            []ItemJSON       `json:"items" doc:"every item read from the source: by index with order input, as delivered with order completion; last, so that a reader can stream them"`
+}
+
+// EndedByJSON is the moment a run was stopped before its end.
+type EndedByJSON struct {
+	AtMS   float64 `json:"at_ms" doc:"milliseconds from the run's start"`
+	Reason string  `json:"reason" enum:"abort,interrupt"`
+}
+
+// ReportStage is one stage's durations: quantiles and a histogram.
+type ReportStage struct {
+	StageJSON
+	Histogram []BinJSON `json:"histogram" doc:"runs per duration, in 1-2-5 bins from the first that holds one to the last"`
+}
+
+// BinJSON is one bin of a histogram.
+type BinJSON struct {
+	UpToMS float64 `json:"up_to_ms" doc:"the bin holds runs that took at most this, and more than the previous bin's bound"`
+	Count  int64   `json:"count"`
+}
+
+// WorkerJSON is one worker.
+type WorkerJSON struct {
+	Worker      int       `json:"worker"`
+	Initializer *InitJSON `json:"initializer" doc:"null without an initializer, or when it never ran"`
+}
+
+// InitJSON is one run of the initializer, its retries included.
+type InitJSON struct {
+	StartedMS  float64         `json:"started_ms" doc:"milliseconds from the run's start"`
+	DurationMS float64         `json:"duration_ms"`
+	Status     string          `json:"status" enum:"ok,skipped,failed,cancelled" doc:"skipped: the worker retired; failed: it ended the run"`
+	Error      *dsl.ErrorValue `json:"error"`
 }
 
 // Totals counts items by status, as the summary does.
@@ -65,6 +101,7 @@ type ItemJSON struct {
 
 // AttemptJSON is one attempt at an item.
 type AttemptJSON struct {
+	StartedMS  float64         `json:"started_ms" doc:"milliseconds from the run's start"`
 	DurationMS float64         `json:"duration_ms"`
 	Error      *dsl.ErrorValue `json:"error" doc:"null for the attempt that succeeded"`
 }
@@ -74,36 +111,78 @@ type RunInfo struct {
 	Started, Ended time.Time
 	ExitStatus     int
 	Interrupted    bool
+	Source         []byte // the pipeline file's text
 }
 
-// ReportWriter is an Observer that writes the items of a run to a spool
-// file as they finish, so that a report of a million items costs no more
-// memory than one of ten: with order input it holds at most the window's
-// worth of items to put them in order. Finish writes the report itself. It
-// is safe for concurrent use, as Observers must be.
+// ReportWriter is an Observer that writes the report of a run, at a cost
+// in memory that does not grow with the items: for a JSON report it
+// writes them to a spool file as they finish; for the HTML page
+// (IsHTML) it puts them on the page, which keeps what it draws within
+// its bounds. With order input it holds at most the window's worth of
+// items to put them in order. Finish writes the report itself. It is
+// safe for concurrent use, as Observers must be.
 type ReportWriter struct {
 	runtime.NopObserver
 	mu      sync.Mutex
-	spool   *os.File
-	buf     *bufio.Writer
-	ordered bool // order input: items by index
-	next    int  // with ordered, the index to write next
+	path    string
+	spool   *os.File      // JSON: the items so far, a line each
+	buf     *bufio.Writer // JSON: writes to spool
+	page    *Page         // HTML: the page so far
+	ordered bool          // order input: items by index
+	next    int           // with ordered, the index to write next
 	waiting map[int]runtime.ItemRecord
-	err     error // the first spool write that failed
+	err     error     // the first spool write that failed
+	origin  time.Time // the run's start: times are written from it
+	workers []WorkerJSON
 	redact  *Redactor
 }
 
-// NewReportWriter starts a report of a run of plan; its spool goes to a
-// temporary file in dir (the report's folder). The report masks the
-// secrets red masks.
-func NewReportWriter(plan *dsl.Plan, dir string, red *Redactor) (*ReportWriter, error) {
-	f, err := os.CreateTemp(dir, ".poolflow-report-*.spool")
+// NewReportWriter starts the report, at path, of a run of plan that
+// started at origin, the report's started. A JSON report's spool goes to
+// a temporary file in path's folder. The report masks the secrets red
+// masks.
+func NewReportWriter(plan *dsl.Plan, path string, origin time.Time, red *Redactor) (*ReportWriter, error) {
+	w := &ReportWriter{path: path, origin: origin, redact: red, ordered: plan.Order == dsl.OrderInput,
+		waiting: map[int]runtime.ItemRecord{}, workers: make([]WorkerJSON, plan.Workers)}
+	for i := range w.workers {
+		w.workers[i].Worker = i
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".poolflow-report-*.spool") // also tells early that the folder takes files
 	if err != nil {
 		return nil, err
 	}
 	os.Remove(f.Name()) // nobody else needs to see it; it goes with the file
-	return &ReportWriter{spool: f, buf: bufio.NewWriterSize(f, 64<<10), redact: red,
-		ordered: plan.Order == dsl.OrderInput, waiting: map[int]runtime.ItemRecord{}}, nil
+	if IsHTML(path) {
+		f.Close()
+		w.page = NewPage()
+		return w, nil
+	}
+	w.spool, w.buf = f, bufio.NewWriterSize(f, 64<<10)
+	return w, nil
+}
+
+// StageFinished keeps each worker's run of the initializer.
+func (w *ReportWriter) StageFinished(rec runtime.StageRecord) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if rec.Worker < 0 || rec.Worker >= len(w.workers) {
+		return // a callback
+	}
+	w.workers[rec.Worker].Initializer = &InitJSON{StartedMS: ms(rec.Started.Sub(w.origin)), DurationMS: ms(rec.Duration),
+		Status: initStatus(rec.Err), Error: value(rec.Err)}
+}
+
+// initStatus is how a run of the initializer ended.
+func initStatus(err *runtime.Error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case err.Kind == runtime.KindCancelled:
+		return "cancelled"
+	case err.Outcome.Then == dsl.PolicySkip:
+		return "skipped"
+	}
+	return "failed"
 }
 
 // ItemFinished spools an item, in order.
@@ -133,34 +212,71 @@ func (w *ReportWriter) add(rec runtime.ItemRecord) {
 	}
 }
 
-// write spools one item as a line of JSON; mu is held.
+// write spools one item as a line of JSON, or puts it on the page; mu is
+// held.
 func (w *ReportWriter) write(rec runtime.ItemRecord) {
+	if w.page != nil {
+		w.page.Add(itemJSON(rec, w.origin))
+		return
+	}
 	if w.err != nil {
 		return
 	}
 	enc := json.NewEncoder(w.buf) // a line per item, <, > and & as they are
 	enc.SetEscapeHTML(false)
-	w.err = enc.Encode(itemJSON(rec))
+	w.err = enc.Encode(itemJSON(rec, w.origin))
 }
 
-// Finish writes the report to path, atomically: the run's facts, then the
-// spooled items. It closes the spool.
-func (w *ReportWriter) Finish(path string, r *Report) error {
+// Finish writes the report, atomically: the run's facts r, the workers
+// it saw and its items; as JSON, or as the HTML page. It closes the
+// spool.
+func (w *ReportWriter) Finish(r *Report) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	defer w.spool.Close()
+	r.Workers = w.workers
 	for _, index := range slices.Sorted(mapKeys(w.waiting)) { // items behind one never delivered
 		w.write(w.waiting[index])
 	}
+	if w.page != nil {
+		return w.finishPage(r)
+	}
+	defer w.spool.Close()
 	if err := errors.Join(w.err, w.buf.Flush()); err != nil {
 		return fmt.Errorf("spooling the report's items: %w", err)
 	}
 	if _, err := w.spool.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	return files.WriteAtomic(context.Background(), path, func(out io.Writer) error {
+	return files.WriteAtomic(context.Background(), w.path, func(out io.Writer) error {
 		return writeReport(w.redact.Writer(out), r, w.spool)
 	})
+}
+
+// finishPage writes the page, finished with the facts as the JSON report
+// would hold them, so that it is the page that report makes.
+func (w *ReportWriter) finishPage(r *Report) error {
+	facts, err := pageFacts(r)
+	if err != nil {
+		return err
+	}
+	w.page.Finish(facts)
+	return files.WriteAtomic(context.Background(), w.path, func(out io.Writer) error {
+		// The page is written in pieces that may cut a secret in two:
+		// masked whole, as it is a few megabytes at most.
+		var page bytes.Buffer
+		if err := w.page.WriteHTML(&page); err != nil {
+			return err
+		}
+		_, err := io.WriteString(out, w.redact.String(page.String()))
+		return err
+	})
+}
+
+// Close releases what an unfinished report holds.
+func (w *ReportWriter) Close() {
+	if w.spool != nil {
+		w.spool.Close()
+	}
 }
 
 // writeReport writes r indented, with the items read from items, one JSON
@@ -216,7 +332,8 @@ func NewReport(plan *dsl.Plan, sum *runtime.Summary, j *runtime.Tally, runErr er
 	r := &Report{Pipeline: plan.Name, File: plan.File, Started: info.Started, Ended: info.Ended,
 		DurationMS: ms(info.Ended.Sub(info.Started)), Params: map[string]any{}, ExitStatus: info.ExitStatus,
 		Outcome: "succeeded", Output: sum.Output, CallbackFailures: values(sum.CallbackFailures),
-		RetiredWorkers: values(sum.RetiredWorkers), Items: []ItemJSON{}, Stages: stagesOf(j), Totals: totalsOf(sum)}
+		RetiredWorkers: values(sum.RetiredWorkers), Items: []ItemJSON{}, Stages: reportStages(j), Totals: totalsOf(sum),
+		Workers: []WorkerJSON{}, Source: string(info.Source)}
 	for _, p := range plan.ParamValues {
 		r.Params[p.Name] = p.Value
 	}
@@ -228,7 +345,27 @@ func NewReport(plan *dsl.Plan, sum *runtime.Summary, j *runtime.Tally, runErr er
 	if info.Interrupted {
 		r.Outcome = "interrupted"
 	}
+	if !sum.AbortedAt.IsZero() {
+		r.EndedBy = &EndedByJSON{AtMS: ms(sum.AbortedAt.Sub(info.Started)), Reason: "abort"}
+		if info.Interrupted {
+			r.EndedBy.Reason = "interrupt"
+		}
+	}
 	return r
+}
+
+// reportStages are the stages' quantiles and histograms.
+func reportStages(j *runtime.Tally) []ReportStage {
+	out := []ReportStage{}
+	for _, x := range j.StageStats() {
+		bins := []BinJSON{}
+		for _, b := range x.Bins {
+			bins = append(bins, BinJSON{UpToMS: ms(b.UpTo), Count: b.Count})
+		}
+		out = append(out, ReportStage{StageJSON: StageJSON{Stage: x.Stage, Runs: x.Count, P50MS: ms(x.P50), P95MS: ms(x.P95),
+			MaxMS: ms(x.Max)}, Histogram: bins})
+	}
+	return out
 }
 
 // totalsOf counts the items of a run as its summary does: items the run
@@ -241,17 +378,18 @@ func totalsOf(sum *runtime.Summary) Totals {
 		Unread: sum.Unread, Reused: sum.Reused, Retried: st.Retried, Fallbacks: st.Fallbacks, Callbacks: sum.CallbackFailed}
 }
 
-func itemJSON(rec runtime.ItemRecord) ItemJSON {
+// itemJSON is an item of the report, its times from origin.
+func itemJSON(rec runtime.ItemRecord, origin time.Time) ItemJSON {
 	it := ItemJSON{Index: rec.Index, Item: runtime.ItemText(rec.Item), Status: string(rec.Status), Worker: rec.Worker,
 		Reused: rec.Reused, Attempts: []AttemptJSON{}}
 	if rec.Reused {
 		return it
 	}
 	for _, a := range rec.Attempts {
-		it.Attempts = append(it.Attempts, AttemptJSON{DurationMS: ms(a.Duration), Error: value(a.Err)})
+		it.Attempts = append(it.Attempts, AttemptJSON{StartedMS: ms(a.Started.Sub(origin)), DurationMS: ms(a.Duration), Error: value(a.Err)})
 	}
 	if len(rec.Attempts) == 0 && rec.Status == runtime.StatusOK {
-		it.Attempts = append(it.Attempts, AttemptJSON{DurationMS: ms(rec.Duration)})
+		it.Attempts = append(it.Attempts, AttemptJSON{StartedMS: ms(rec.Started.Sub(origin)), DurationMS: ms(rec.Duration)})
 	}
 	return it
 }

@@ -60,6 +60,56 @@ func (h *durations) Quantile(q float64) time.Duration {
 	return h.max
 }
 
+// Bin is one bin of a histogram of durations: how many were at most UpTo
+// and above the previous bin's bound.
+type Bin struct {
+	UpTo  time.Duration
+	Count int64
+}
+
+// binBounds are the bins' bounds, a 1-2-5 series from 1µs, past the
+// longest duration the histogram tells apart.
+var binBounds = func() []time.Duration {
+	var out []time.Duration
+	for d := time.Microsecond; d <= 10000*time.Second; d *= 10 {
+		out = append(out, d, 2*d, 5*d)
+	}
+	return out
+}()
+
+// Bins returns the histogram in 1-2-5 bins (1µs, 2µs, 5µs, 10µs, ...),
+// from the first bin that holds a duration to the last, empty bins
+// between included; nil when nothing was added. A duration lands in its
+// bin within the histogram's 2%.
+func (h *durations) Bins() []Bin {
+	counts := make([]int64, len(binBounds))
+	first, last := len(binBounds), -1
+	for b, c := range h.counts {
+		if c == 0 {
+			continue
+		}
+		i := binOf(b)
+		counts[i] += c
+		first, last = min(first, i), max(last, i)
+	}
+	var out []Bin
+	for i := first; i <= last; i++ {
+		out = append(out, Bin{UpTo: binBounds[i], Count: counts[i]})
+	}
+	return out
+}
+
+// binOf is the bin of fine bucket b, placed by the middle of its span.
+func binOf(b int) int {
+	mid := time.Duration(histMin * math.Pow(histBase, float64(b)) / math.Sqrt(histBase))
+	for i, bound := range binBounds {
+		if mid <= bound {
+			return i
+		}
+	}
+	return len(binBounds) - 1
+}
+
 // slowest keeps the k slowest items seen, in constant memory.
 type slowest struct {
 	k    int

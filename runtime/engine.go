@@ -56,6 +56,7 @@ type Summary struct {
 	RetiredWorkers   []*Error  // initializer failures skipped under their policy
 	Output           string    // where the output went: "-", a path resolved against plan.Dir, or "" for none
 	Aborted          bool
+	AbortedAt        time.Time // when the run was aborted or interrupted; zero when it ran to its end
 }
 
 // job is an item on its way to a worker.
@@ -94,6 +95,9 @@ type run struct {
 	failed    atomic.Int64    // items that failed for good
 	retired   atomic.Int64    // workers whose initializer failed under skip
 	started   time.Time
+	stopWatch func() bool   // stops the watch that notes when the run's context ends
+	stopped   chan struct{} // closed once stoppedAt is set
+	stoppedAt time.Time
 
 	mu          sync.Mutex
 	retiredErrs []*Error // why each retired worker could not start
@@ -114,7 +118,7 @@ func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
 	src, path, err := openNamedSource(r.ctx, plan, stdin)
 	if err != nil {
 		r.abort(sourceError(plan, err))
-		return &Summary{Aborted: true}, r.err()
+		return &Summary{Aborted: true, AbortedAt: r.abortedAt()}, r.err()
 	}
 	defer src.close()
 	total := sourceLength(src) // before reading: a range counts what is left
@@ -142,6 +146,7 @@ func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
 	sum.Unread = total < 0 && !r.exhausted
 	sum.Stats.Elapsed = time.Since(r.started)
 	sum.Aborted = r.ctx.Err() != nil
+	sum.AbortedAt = r.abortedAt()
 	return sum, r.err()
 }
 
@@ -158,6 +163,8 @@ func (e *Engine) newRun(parent context.Context, plan *dsl.Plan) *run {
 		r.cancel = func(cause error) { cancel(cause); stop() }
 	}
 	r.done = r.ctx.Done()
+	r.stopped = make(chan struct{})
+	r.stopWatch = context.AfterFunc(r.ctx, func() { r.stoppedAt = time.Now(); close(r.stopped) })
 	r.hooks = hooks{sleep: e.sleep, rand: e.rand}
 	if r.hooks.sleep == nil {
 		r.hooks.sleep = sleepContext
@@ -218,6 +225,18 @@ func (r *run) warnFrom(rn *runner) *runner {
 		r.eng.Observer.Warned(dsl.Diagnostic{Pos: rn.at, Span: 1, Severity: dsl.SeverityWarning, Code: "builtin", Message: message})
 	}
 	return rn
+}
+
+// abortedAt is when the run's context ended, whoever ended it (a failure,
+// the run's timeout, the caller), or zero when it has not: the watch is
+// stopped, or waited for when it has fired. Run calls it once, before its
+// own deferred cancel.
+func (r *run) abortedAt() time.Time {
+	if r.stopWatch() {
+		return time.Time{}
+	}
+	<-r.stopped
+	return r.stoppedAt
 }
 
 // abort ends the run with err as its cause, unless it already ended.

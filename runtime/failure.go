@@ -253,7 +253,8 @@ func (e *Error) Value() dsl.ErrorValue {
 func noteValue(n *Note) dsl.NoteValue {
 	nv := dsl.NoteValue{Message: n.Error(), File: n.At.From.File, Line: n.At.From.Line, Column: n.At.From.Col}
 	if n.At.From.IsValid() {
-		nv.Position = n.At.From.String()
+		end := n.At.End()
+		nv.Position, nv.EndLine, nv.EndColumn = n.At.From.String(), end.Line, end.Col
 	}
 	return nv
 }

@@ -185,6 +185,7 @@ type recorder struct {
 	notStarted []int
 	cbFailed   []*Error
 	retired    []*Error
+	stages     []StageRecord
 	captured   map[string][]any
 }
 
@@ -220,6 +221,12 @@ func (r *recorder) CallbackFailed(err *Error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.cbFailed = append(r.cbFailed, err)
+}
+
+func (r *recorder) StageFinished(rec StageRecord) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stages = append(r.stages, rec)
 }
 
 func (r *recorder) WorkerRetired(err *Error) {

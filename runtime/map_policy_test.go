@@ -375,7 +375,7 @@ callbacks:
 	}
 	// The when's own failure is a note of the failure, at the when.
 	notes := []any{[]dsl.NoteValue{{Message: "retry.when failed, so the failure was not retried: cannot fetch retryable from int",
-		Position: "pipeline.yaml:12:13", File: "pipeline.yaml", Line: 12, Column: 13}}}
+		Position: "pipeline.yaml:12:13", File: "pipeline.yaml", Line: 12, Column: 13, EndLine: 12, EndColumn: 40}}}
 	if got := rec.values("notes"); !reflect.DeepEqual(got, notes) {
 		t.Errorf("callbacks.error saw notes %+v, want %+v", got, notes)
 	}

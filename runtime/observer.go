@@ -18,8 +18,11 @@ const (
 	StatusNotStarted Status = "not-started" // never started
 )
 
-// Attempt is one attempt at an item.
+// Attempt is one attempt at an item. Started is read from the same clock
+// readings that measure durations: an attempt ends at Started+Duration,
+// and the next one starts after its retry wait.
 type Attempt struct {
+	Started  time.Time
 	Duration time.Duration
 	Err      *Error // nil for the attempt that succeeded
 }
@@ -32,6 +35,7 @@ type ItemRecord struct {
 	Status   Status
 	Attempts []Attempt // empty for an item that succeeded at its first attempt
 	Err      *Error    // the final failure, for skipped, failed and cancelled
+	Started  time.Time // when its first attempt started; zero when it never started
 	Duration time.Duration
 	Fallback bool // skipped, with the fallback as its result
 	Reused   bool // from an earlier run's journal, not run again
@@ -69,8 +73,9 @@ type Observer interface {
 // StageRecord is one run of the initializer or of a callback.
 type StageRecord struct {
 	Stage    string
-	Worker   int // -1 for callbacks
-	Index    int // the item a result or error callback ran for; else -1
+	Worker   int       // -1 for callbacks
+	Index    int       // the item a result or error callback ran for; else -1
+	Started  time.Time // set for the initializer; zero for callbacks, whose timing the report does not show
 	Duration time.Duration
 	Err      *Error // the final failure, or nil
 }

@@ -104,6 +104,7 @@ type StageStat struct {
 	P50   time.Duration `json:"-"`
 	P95   time.Duration `json:"-"`
 	Max   time.Duration `json:"-"`
+	Bins  []Bin         `json:"-"` // the histogram, in 1-2-5 bins
 }
 
 // StageStats returns each stage's quantiles, in the order stages first ran.
@@ -113,7 +114,7 @@ func (j *Tally) StageStats() []StageStat {
 	out := make([]StageStat, 0, len(j.stageOrder))
 	for _, name := range j.stageOrder {
 		h := j.stages[name]
-		out = append(out, StageStat{Stage: name, Count: h.Count(), P50: h.Quantile(0.5), P95: h.Quantile(0.95), Max: h.Max()})
+		out = append(out, StageStat{Stage: name, Count: h.Count(), P50: h.Quantile(0.5), P95: h.Quantile(0.95), Max: h.Max(), Bins: h.Bins()})
 	}
 	return out
 }

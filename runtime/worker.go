@@ -72,7 +72,7 @@ func (r *run) initialize(rn *runner) bool {
 	started := time.Now()
 	_, err, act, _ := rn.withPolicy(st, r.hooks, started)
 	if obs := r.eng.Observer; obs != nil {
-		obs.StageFinished(StageRecord{Stage: st.Name, Worker: rn.worker, Index: -1, Duration: time.Since(started), Err: err})
+		obs.StageFinished(StageRecord{Stage: st.Name, Worker: rn.worker, Index: -1, Started: started, Duration: time.Since(started), Err: err})
 	}
 	switch act {
 	case actOK:
@@ -151,6 +151,7 @@ func (r *run) item(rn *runner, h hooks, j job, started time.Time) (outcome, time
 		rec.Status = StatusNotStarted
 		return outcome{rec: rec}, started
 	}
+	rec.Started = started
 	obs := r.eng.Observer
 	if obs != nil {
 		obs.ItemStarted(j.index, j.item, rn.worker)
@@ -173,7 +174,7 @@ func (r *run) item(rn *runner, h hooks, j job, started time.Time) (outcome, time
 	rec.Duration = ended.Sub(started)
 	if obs != nil && (err != nil || len(rn.failed) > 0) { // a lone successful attempt is the item itself
 		rec.Attempts = append(append(make([]Attempt, 0, len(rn.failed)+1), rn.failed...),
-			Attempt{Duration: lastDuration(rn.failed, started, ended, err), Err: err})
+			lastAttempt(rn.attemptStart, ended, err))
 	}
 	out := outcome{rec: rec, result: v, key: key}
 	out.rec.Err = err
@@ -203,23 +204,20 @@ func (r *run) itemHooks(rn *runner) hooks {
 	h := r.hooks
 	if obs := r.eng.Observer; obs != nil {
 		h.onRetry = func(err *Error, wait time.Duration) {
-			rn.failed = append(rn.failed, Attempt{Duration: err.Duration, Err: err})
+			rn.failed = append(rn.failed, Attempt{Started: rn.attemptStart, Duration: err.Duration, Err: err})
 			obs.Retrying(err, wait)
 		}
 	}
 	return h
 }
 
-// lastDuration is how long the last attempt took.
-func lastDuration(failed []Attempt, started, ended time.Time, err *Error) time.Duration {
+// lastAttempt is the item's last attempt, which started at started: a
+// failure knows how long it took; a success ended with the item.
+func lastAttempt(started, ended time.Time, err *Error) Attempt {
 	if err != nil {
-		return err.Duration
+		return Attempt{Started: started, Duration: err.Duration, Err: err}
 	}
-	d := ended.Sub(started)
-	for _, a := range failed {
-		d -= a.Duration
-	}
-	return d
+	return Attempt{Started: started, Duration: ended.Sub(started)}
 }
 
 // settle applies the policy's decision to an item's outcome.

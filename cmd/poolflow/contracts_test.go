@@ -87,7 +87,22 @@ func reportProblems(text []byte) []string {
 	if err := json.Unmarshal(text, &r); err != nil {
 		return []string{err.Error()}
 	}
-	return append(outcomeProblems(&r), itemProblems(&r)...)
+	return append(append(outcomeProblems(&r), stageProblems(&r)...), itemProblems(&r)...)
+}
+
+// stageProblems checks that each stage's histogram counts its runs.
+func stageProblems(r *present.Report) []string {
+	var out []string
+	for _, s := range r.Stages {
+		var n int64
+		for _, b := range s.Histogram {
+			n += b.Count
+		}
+		if n != s.Runs {
+			out = append(out, fmt.Sprintf("stage %s: %d runs, %d in its histogram", s.Stage, s.Runs, n))
+		}
+	}
+	return out
 }
 
 // outcomes are the exit statuses each outcome goes with.
@@ -97,6 +112,9 @@ func outcomeProblems(r *present.Report) []string {
 	var out []string
 	if !slices.Contains(outcomes[r.Outcome], r.ExitStatus) {
 		out = append(out, fmt.Sprintf("exit_status %d with outcome %q, want one of %v", r.ExitStatus, r.Outcome, outcomes[r.Outcome]))
+	}
+	if (r.EndedBy == nil) != (r.Outcome == "succeeded") {
+		out = append(out, fmt.Sprintf("ended_by with outcome %s: %+v", r.Outcome, r.EndedBy))
 	}
 	switch {
 	case r.Outcome == "succeeded" && r.Error != nil:
@@ -135,6 +153,10 @@ func itemProblems(r *present.Report) []string {
 				out = append(out, fmt.Sprintf("%s: reused with status %q", where, it.Status))
 			}
 		}
+		if it.Worker >= len(r.Workers) {
+			out = append(out, fmt.Sprintf("%s: worker %d of %d", where, it.Worker, len(r.Workers)))
+		}
+		out = append(out, timeProblems(r, where, it.Attempts)...)
 		for j, a := range it.Attempts {
 			last := j == len(it.Attempts)-1
 			switch {
@@ -155,6 +177,26 @@ func itemProblems(r *present.Report) []string {
 	}
 	if len(r.Items) > t.Items || t.Items != t.OK+t.Skipped+t.Failed+t.Cancelled+t.NotStarted {
 		out = append(out, fmt.Sprintf("totals.items %d does not add up, with %d listed", t.Items, len(r.Items)))
+	}
+	return out
+}
+
+// timeProblems checks an item's attempts against each other and the
+// run: each starts after the previous one ended and ends within the run
+// (to the microsecond the report rounds to).
+func timeProblems(r *present.Report, where string, attempts []present.AttemptJSON) []string {
+	const rounding = 0.002
+	var out []string
+	prevEnd := 0.0
+	for j, a := range attempts {
+		end := a.StartedMS + a.DurationMS
+		switch {
+		case a.StartedMS < prevEnd-rounding:
+			out = append(out, fmt.Sprintf("%s.attempts[%d]: starts at %gms, before attempt %d ended at %gms", where, j, a.StartedMS, j, prevEnd))
+		case end > r.DurationMS+rounding:
+			out = append(out, fmt.Sprintf("%s.attempts[%d]: ends at %gms, after the run's %gms", where, j, end, r.DurationMS))
+		}
+		prevEnd = end
 	}
 	return out
 }
@@ -195,14 +237,19 @@ const validReport = `{
   "started": "2026-01-02T03:04:05.123Z", "ended": "2026-01-02T03:04:06Z", "duration_ms": 877,
   "params": {"n": 1}, "exit_status": 0, "outcome": "succeeded", "error": null,
   "totals": {"items": 3, "ok": 1, "skipped": 1, "failed": 0, "cancelled": 0, "not_started": 1, "unread": false, "reused": 0, "retried": 1, "fallbacks": 1, "callback_failures": 0},
-  "stages": [{"stage": "map", "runs": 2, "p50_ms": 1.5, "p95_ms": 2, "max_ms": 2}],
+  "ended_by": null,
+  "stages": [{"stage": "map", "runs": 2, "p50_ms": 1.5, "p95_ms": 2, "max_ms": 2,
+    "histogram": [{"up_to_ms": 1, "count": 0}, {"up_to_ms": 2, "count": 2}]}],
   "output": "-", "callback_failures": [], "retired_workers": [],
+  "workers": [{"worker": 0, "initializer": null},
+    {"worker": 1, "initializer": {"started_ms": 0.5, "duration_ms": 1, "status": "ok", "error": null}}],
+  "source": "version: 1\n",
   "items": [
     {"index": 0, "item": "a", "status": "ok", "worker": 0, "reused": false, "attempts": [
-      {"duration_ms": 1, "error": ` + attemptError + `},
-      {"duration_ms": 1, "error": null}]},
+      {"started_ms": 1, "duration_ms": 1, "error": ` + attemptError + `},
+      {"started_ms": 12, "duration_ms": 1, "error": null}]},
     {"index": 1, "item": "b", "status": "skipped", "worker": 1, "reused": false, "attempts": [
-      {"duration_ms": 2, "error": ` + skipError + `}]},
+      {"started_ms": 2, "duration_ms": 2, "error": ` + skipError + `}]},
     {"index": 2, "item": "c", "status": "not-started", "worker": -1, "reused": false, "attempts": []}
   ]
 }`
@@ -218,7 +265,7 @@ const skipError = `{"kind": "fail", "message": "no", "headline": "map/s: item 1 
   "position": "p.yaml:7:7", "file": "p.yaml", "line": 7, "column": 7, "end_line": 7, "end_column": 10,
   "causes": [], "expression": "", "values": [{"name": "item", "value": "\"b\""}], "command": [], "code": 0, "stderr": "",
   "stack": [], "notes": [{"message": "fallback failed, so the item has no result: x", "position": "p.yaml:9:15",
-  "file": "p.yaml", "line": 9, "column": 15}], "cell": null}`
+  "file": "p.yaml", "line": 9, "column": 15, "end_line": 9, "end_column": 17}], "cell": null}`
 
 // TestReportProblems checks the checker behind `reportshape`: it accepts
 // the published shape and names what is wrong with a broken one.
@@ -235,9 +282,14 @@ func TestReportProblems(t *testing.T) {
 		{"bad time", `"2026-01-02T03:04:06Z"`, `"yesterday"`, "/ended"},
 		{"totals disagree", `"ok": 1,`, `"ok": 0,`, "1 items ok, but totals count 0"},
 		{"outcome and exit status", `"exit_status": 0`, `"exit_status": 1`, "exit_status 1 with outcome"},
-		{"worker of a started item", `"worker": 1,`, `"worker": -1,`, `items[1]: status "skipped", worker -1`},
+		{"worker of a started item", `"worker": 1, "reused"`, `"worker": -1, "reused"`, `items[1]: status "skipped", worker -1`},
 		{"attempt numbers", `"attempt": 1, "attempts": 2`, `"attempt": 2, "attempts": 2`, "error of attempt 2"},
 		{"an index twice", `"index": 2, "item": "c"`, `"index": 1, "item": "c"`, "index 1 listed twice"},
+		{"histogram", `{"up_to_ms": 2, "count": 2}`, `{"up_to_ms": 2, "count": 1}`, "stage map: 2 runs, 1 in its histogram"},
+		{"attempts overlap", `"started_ms": 12,`, `"started_ms": 1.5,`, "items[0].attempts[1]: starts at 1.5ms, before attempt 1 ended at 2ms"},
+		{"attempt after the run", `"started_ms": 12,`, `"started_ms": 877,`, "items[0].attempts[1]: ends at 878ms, after the run's 877ms"},
+		{"unknown worker", `"worker": 1, "reused"`, `"worker": 2, "reused"`, "items[1]: worker 2 of 2"},
+		{"ended_by of a success", `"ended_by": null`, `"ended_by": {"at_ms": 3, "reason": "abort"}`, "ended_by with outcome succeeded"},
 		{"error of a success", `"outcome": "succeeded", "error": null`, `"outcome": "succeeded", "error": ` + skipError, "an error with outcome succeeded"},
 	}
 	for _, tt := range tests {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/poolflow/poolflow/builtins"
@@ -49,7 +48,7 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "check the pipeline and print its plan; run nothing with side effects")
 	cmd.Flags().BoolVarP(&f.quiet, "quiet", "q", false, "print no summary and no progress")
 	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "also print each failed attempt that is retried")
-	cmd.Flags().StringVar(&f.report, "report", "", "write a JSON report of the run to this file, even when it fails")
+	cmd.Flags().StringVar(&f.report, "report", "", "write a report of the run to this file, even when it fails: JSON, or an HTML page for .html")
 	cmd.Flags().StringVar(&f.items, "items", "", "take the items from the lines of this file, or of standard input for -, instead of the pipeline's")
 	cmd.Flags().BoolVarP(&f.null, "null", "0", false, "with --items: items end with a NUL byte (find -print0), not a line break")
 	f.registerState(cmd)
@@ -94,10 +93,11 @@ func execute(l *loaded, f *runFlags, con *console, stdout, stderr io.Writer) err
 	enableWatchdog()
 	tally := runtime.NewTally()
 	observers := runtime.Observers{tally, con}
+	started := time.Now() // the report's times are from here
 	var report *present.ReportWriter
 	if f.report != "" {
 		var err error
-		if report, err = present.NewReportWriter(l.plan, filepath.Dir(f.report), con.redact); err != nil {
+		if report, err = present.NewReportWriter(l.plan, f.report, started, con.redact); err != nil {
 			return &exitError{code: exitFailed, err: fmt.Errorf("--report %s: %w", f.report, err)}
 		}
 		observers = append(observers, report)
@@ -116,7 +116,6 @@ func execute(l *loaded, f *runFlags, con *console, stdout, stderr io.Writer) err
 		tick = startTicker(con, 100*time.Millisecond)
 		eng.Stdout = &beforeOutput{w: stdout, stop: func() { tick.stop(con) }}
 	}
-	started := time.Now()
 	sum, runErr := eng.Run(ctx, l.plan)
 	ended := time.Now()
 	if tick != nil {
@@ -141,8 +140,8 @@ func execute(l *loaded, f *runFlags, con *console, stdout, stderr io.Writer) err
 		}
 	}
 	if report != nil {
-		info := present.RunInfo{Started: started, Ended: ended, ExitStatus: code, Interrupted: sig != nil}
-		if err := report.Finish(f.report, present.NewReport(l.plan, sum, tally, runErr, info)); err != nil {
+		info := present.RunInfo{Started: started, Ended: ended, ExitStatus: code, Interrupted: sig != nil, Source: l.text}
+		if err := report.Finish(present.NewReport(l.plan, sum, tally, runErr, info)); err != nil {
 			return &exitError{code: exitFailed, err: fmt.Errorf("--report %s: %w", f.report, err)}
 		}
 	}

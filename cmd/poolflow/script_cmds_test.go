@@ -22,6 +22,8 @@ func scriptCommands() map[string]func(*testscript.TestScript, bool, []string) {
 		"waitfile":    cmdWaitfile,
 		"reportshape": cmdReportshape,
 		"reportfield": cmdReportfield,
+		"pageshape":   cmdPageshape,
+		"pagefield":   cmdPagefield,
 		"jsonlines":   cmdJSONLines,
 		"jsonfield":   cmdJSONField,
 		"dead":        cmdDead,
@@ -127,6 +129,38 @@ func cmdReportfield(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	var v any
 	ts.Check(decodeJSON([]byte(ts.ReadFile(args[0])), &v))
+	compareField(ts, neg, args[0], v, args[1], args[2])
+}
+
+// cmdPageshape checks that an HTML report is one self-contained page:
+// a document whose Content-Security-Policy allows nothing but its own
+// style and script, which refers to no other file or address (no src, no
+// href but to its own anchors), within the page's size bound.
+//
+//	pageshape r.html
+func cmdPageshape(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: pageshape FILE")
+	}
+	if problems := pageProblems(ts.ReadFile(args[0])); len(problems) > 0 {
+		ts.Fatalf("%s is not a self-contained page:\n\t%s", args[0], strings.Join(problems, "\n\t"))
+	}
+}
+
+// cmdPagefield compares a field of an HTML report's timeline data (the
+// JSON its script draws, present.Timeline), with the paths and values of
+// reportfield; a bar is a list (present.Bar.MarshalJSON):
+//
+//	pagefield r.html lanes.len() 2
+//	pagefield r.html lanes.0.bars.*.2 '0 1 2'
+func cmdPagefield(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: pagefield FILE PATH WANT")
+	}
+	data, err := timelineData(ts.ReadFile(args[0]))
+	ts.Check(err)
+	var v any
+	ts.Check(decodeJSON([]byte(data), &v))
 	compareField(ts, neg, args[0], v, args[1], args[2])
 }
 
