@@ -10,6 +10,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 )
 
 // WriteAtomic replaces the file at path with what write writes, so that a
@@ -135,11 +138,41 @@ func destination(path string) (string, fs.FileMode, error) {
 // force 0600).
 func createTemp(target string) (*os.File, error) {
 	dir, base := filepath.Split(target)
+	removeStale(dir, base)
 	for try := 0; ; try++ {
-		name := filepath.Join(dir, fmt.Sprintf(".%s.%08x.tmp", base, rand.Uint32()))
+		name := filepath.Join(dir, fmt.Sprintf(".%s.%d-%08x.tmp", base, os.Getpid(), rand.Uint32()))
 		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
 		if err == nil || !errors.Is(err, fs.ErrExist) || try == 100 {
 			return f, err
+		}
+	}
+}
+
+// removeStale removes the temporary files of base left by processes that
+// are gone (a run killed with SIGKILL, a crash): their names hold the
+// writer's pid. A file of a process that still exists is left, whoever it
+// is now: the worst a reused pid does is keep some litter.
+func removeStale(dir, base string) {
+	prefix := "." + base + "."
+	if dir == "" {
+		dir = "."
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if !ok || !strings.HasSuffix(rest, ".tmp") {
+			continue
+		}
+		pidText, _, ok := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if !ok || err != nil || pid <= 0 || pid == os.Getpid() {
+			continue
+		}
+		if syscall.Kill(pid, 0) == syscall.ESRCH {
+			os.Remove(filepath.Join(dir, e.Name()))
 		}
 	}
 }

@@ -2,7 +2,9 @@ package files
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -54,5 +56,37 @@ func TestPending(t *testing.T) {
 				t.Errorf("mode %v, want 0600 kept", info.Mode().Perm())
 			}
 		})
+	}
+}
+
+// TestStaleTemporaryFilesGo: the temporary file a killed writer left
+// beside the file is removed by the next writer of that file; one of a
+// process that still runs is left, as is any other file.
+func TestStaleTemporaryFilesGo(t *testing.T) {
+	dir := t.TempDir()
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(dir, fmt.Sprintf(".out.csv.%d-0badf00d.tmp", dead.Process.Pid))
+	live := filepath.Join(dir, fmt.Sprintf(".out.csv.%d-0badf00d.tmp", os.Getppid()))
+	other := filepath.Join(dir, fmt.Sprintf(".other.csv.%d-0badf00d.tmp", dead.Process.Pid))
+	for _, p := range []string{stale, live, other} {
+		if err := os.WriteFile(p, []byte("half"), 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := Create(context.Background(), filepath.Join(dir, "out.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Discard()
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the stale file is still there: %v", err)
+	}
+	for _, kept := range []string{live, other} {
+		if _, err := os.Stat(kept); err != nil {
+			t.Errorf("%s: %v", filepath.Base(kept), err)
+		}
 	}
 }
