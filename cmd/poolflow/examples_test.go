@@ -88,9 +88,10 @@ func TestExampleScripts(t *testing.T) {
 		Deadline:            deadline,
 		Setup:               setupExampleEnv,
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
-			"example":  cmdExample(examples),
-			"exitcode": cmdExampleExitcode,
-			"fakeapi":  cmdFakeAPI,
+			"example":   cmdExample(examples),
+			"exitcode":  cmdExampleExitcode,
+			"fakeapi":   cmdFakeAPI,
+			"waitlines": cmdWaitlines,
 		},
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,6 +21,7 @@ func scriptCommands() map[string]func(*testscript.TestScript, bool, []string) {
 	return map[string]func(*testscript.TestScript, bool, []string){
 		"exitcode":    cmdExitcode,
 		"waitfile":    cmdWaitfile,
+		"waitlines":   cmdWaitlines,
 		"reportshape": cmdReportshape,
 		"reportfield": cmdReportfield,
 		"pageshape":   cmdPageshape,
@@ -51,6 +53,43 @@ func cmdWaitfile(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("%s did not appear within %s", args[0], waitfileTimeout)
 		}
 	}
+}
+
+// cmdWaitlines waits until the files a glob matches hold at least N lines
+// in all, for a script to act once a background run has written so much
+// (a journal, an output):
+//
+//	waitlines '.poolflow/seed/*.jsonl' 201
+func cmdWaitlines(ts *testscript.TestScript, neg bool, args []string) {
+	n, err := strconv.Atoi(argAt(args, 1))
+	if neg || len(args) != 2 || err != nil {
+		ts.Fatalf("usage: waitlines GLOB N")
+	}
+	count := func() int {
+		paths, _ := filepath.Glob(ts.MkAbs(args[0]))
+		lines := 0
+		for _, p := range paths {
+			b, _ := os.ReadFile(p)
+			lines += bytes.Count(b, []byte("\n"))
+		}
+		return lines
+	}
+	for deadline := time.Now().Add(waitfileTimeout); ; time.Sleep(5 * time.Millisecond) {
+		got := count()
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("%s holds %d lines after %s, want %d", args[0], got, waitfileTimeout, n)
+		}
+	}
+}
+
+func argAt(args []string, i int) string {
+	if i < len(args) {
+		return args[i]
+	}
+	return ""
 }
 
 // deadTimeout bounds dead: killing takes milliseconds; the margin is for
