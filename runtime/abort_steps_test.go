@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,16 +11,25 @@ import (
 
 // ignoring registers hold(n): for n == 0 it waits until the run is
 // cancelled and then returns as if nothing happened, as a builtin that
-// does not watch its context would; for other n it returns at once. It
-// lets a test hold one worker inside a step while another aborts the run.
+// does not watch its context would; for other n it returns once hold(0)
+// has been entered. It lets a test hold one worker inside a step while
+// another aborts the run, whichever worker starts first.
 func ignoring() expr.Option {
+	entered := make(chan struct{})
+	var once sync.Once
 	return expr.Function("hold", func(args ...any) (any, error) {
 		ctx, n := args[0].(context.Context), args[1].(int)
 		if n == 0 {
+			once.Do(func() { close(entered) })
 			select {
 			case <-ctx.Done():
 			case <-time.After(testDeadline):
 			}
+			return n, nil
+		}
+		select {
+		case <-entered:
+		case <-time.After(testDeadline):
 		}
 		return n, nil
 	}, new(func(context.Context, int) int))
