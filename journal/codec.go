@@ -8,7 +8,9 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // The typed encoding writes a value as JSON that says its Go type where
@@ -178,10 +180,49 @@ func number(n json.Number) any {
 	return f
 }
 
+// appendString appends s as a JSON string, as encoding/json writes it but
+// for <, > and &, which it leaves as they are: the line is no HTML.
 func appendString(b []byte, s string) []byte {
-	q, _ := json.Marshal(s) // a string always marshals
-	return append(b, q...)
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, `\n`...)
+			case '\r':
+				b = append(b, `\r`...)
+			case '\t':
+				b = append(b, `\t`...)
+			default:
+				b = append(b, `\u00`...)
+				b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(append(b, s[start:i]...), `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	return append(append(b, s[start:]...), '"')
 }
+
+const hexDigits = "0123456789abcdef"
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
@@ -194,6 +235,9 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // decodeValue reads a typed encoding back into the value it was made of.
 func decodeValue(raw json.RawMessage) (any, error) {
+	if v, ok := plainScalar(raw); ok {
+		return v, nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
@@ -201,6 +245,26 @@ func decodeValue(raw json.RawMessage) (any, error) {
 		return nil, err
 	}
 	return typed(v)
+}
+
+// plainScalar reads the commonest results at once: an integer, a string
+// with no escapes, true, false, null.
+func plainScalar(raw []byte) (any, bool) {
+	switch s := string(raw); {
+	case s == "true":
+		return true, true
+	case s == "false":
+		return false, true
+	case s == "null":
+		return nil, true
+	case len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' && !strings.ContainsAny(s[1:len(s)-1], `"\\`) && utf8.ValidString(s):
+		return s[1 : len(s)-1], true
+	case len(s) > 0 && (s[0] == '-' || s[0] >= '0' && s[0] <= '9'):
+		if n, err := strconv.Atoi(s); err == nil {
+			return n, true
+		}
+	}
+	return nil, false
 }
 
 // typed turns what encoding/json decoded from a typed encoding into the

@@ -1,10 +1,15 @@
 package journal
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"math"
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/poolflow/poolflow/runtime"
 )
 
 // TestCodecRoundTrip checks that a result comes back as the same Go
@@ -66,4 +71,85 @@ func TestCodecRefusesWhatItCannotKeep(t *testing.T) {
 			t.Errorf("%#v was kept, as %s", v, raw)
 		}
 	}
+}
+
+// TestAppendStringIsJSON: encoding/json reads back what appendString
+// writes, invalid UTF-8 made U+FFFD as json.Marshal makes it.
+func TestAppendStringIsJSON(t *testing.T) {
+	for _, s := range []string{"", "plain", `quo"te`, `back\slash`, "tab\tnl\ncr\r", "\x00\x01\x1f", "<a&b>", "héllo ☃ 𝄞", "bad\xffutf8\xc3", "\u2028\u2029"} {
+		var got string
+		if err := json.Unmarshal(appendString(nil, s), &got); err != nil {
+			t.Errorf("%q: %v", s, err)
+			continue
+		}
+		want, _ := json.Marshal(s)
+		var wantBack string
+		json.Unmarshal(want, &wantBack)
+		if got != wantBack {
+			t.Errorf("%q came back as %q, json.Marshal's as %q", s, got, wantBack)
+		}
+	}
+}
+
+// TestEncodeRecordIsTheRecord: a line written by hand decodes, with
+// encoding/json, to the record it stands for.
+func TestEncodeRecordIsTheRecord(t *testing.T) {
+	mod := time.Unix(1700000000, 123)
+	it := runtime.Finished{Key: []byte("k"), Index: 7, Status: runtime.StatusSkipped, Attempts: 3, Result: 1.5, Has: true, Fallback: true,
+		Reused: true, Deps: []runtime.Dep{{Path: `a "b".csv`, Size: 10, ModTime: mod}, {Path: "c", Size: 0, ModTime: mod}}}
+	line, err := encodeRecord(nil, &it)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r record
+	if err := json.Unmarshal(line, &r); err != nil {
+		t.Fatalf("%s: %v", line, err)
+	}
+	want := record{Index: 7, Key: keyHash([]byte("k")), Status: "skipped", Attempts: 3, Has: true, Fallback: true, Reused: true,
+		Result: json.RawMessage("1.5"), Deps: []dep{{`a "b".csv`, 10, mod.UnixNano()}, {"c", 0, mod.UnixNano()}}}
+	if !reflect.DeepEqual(r, want) {
+		t.Errorf("%s decodes to\n%+v, want\n%+v", line, r, want)
+	}
+}
+
+// TestParseRecordAgreesWithJSON: the hand parser reads every line
+// encodeRecord writes as encoding/json does.
+func TestParseRecordAgreesWithJSON(t *testing.T) {
+	mod := time.Unix(1700000000, 123)
+	failure := &runtime.Error{Kind: runtime.KindAssert, Cause: errors.New(`no "quotes", {braces} and [brackets]`)}
+	items := []runtime.Finished{
+		{Key: []byte("a"), Index: 0, Status: runtime.StatusOK, Attempts: 1, Result: 42, Has: true},
+		{Key: []byte("b"), Index: 1, Status: runtime.StatusOK, Attempts: 2, Result: map[string]any{"s": `x,"}]`, "l": []any{1, "]", map[string]any{}}}, Has: true},
+		{Key: []byte("c"), Index: 2, Status: runtime.StatusSkipped, Attempts: 3, Result: "fall\\back", Has: true, Fallback: true, Reused: true,
+			Deps: []runtime.Dep{{Path: `d\\ir/"x".csv`, Size: 5, ModTime: mod}, {Path: "y", ModTime: mod}}},
+		{Key: []byte("d"), Index: 3, Status: runtime.StatusFailed, Attempts: 1, Err: failure},
+		{Key: []byte("e"), Index: -1, Status: runtime.StatusCancelled, Attempts: 0, Result: -7, Has: true},
+	}
+	for _, it := range items {
+		line, err := encodeRecord(nil, &it)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want record
+		if err := json.Unmarshal(line, &want); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		got, ok := parseRecord(line)
+		if !ok || !reflect.DeepEqual(normalRecord(got), normalRecord(want)) {
+			t.Errorf("%s:\nparsed %+v (%v)\njson   %+v", line, got, ok, want)
+		}
+	}
+	if _, ok := parseRecord([]byte(`{"k":"x","i":1}`)); ok {
+		t.Error("a line in another order was parsed")
+	}
+}
+
+// normalRecord compacts a record's raw result, which encoding/json keeps
+// as written and the parser too: the same bytes either way.
+func normalRecord(r record) record {
+	var b bytes.Buffer
+	if len(r.Result) > 0 && json.Compact(&b, r.Result) == nil {
+		r.Result = b.Bytes()
+	}
+	return r
 }

@@ -66,14 +66,25 @@ type trailer struct {
 	Totals  Totals    `json:"totals"`
 }
 
-// keyHash is what a journal keeps of an item's key.
-func keyHash(key []byte) string {
+// keyHash is what a journal keeps of an item's key: the first 16 bytes of
+// its SHA-256, written in hex.
+func keyHash(key []byte) string { return string(appendKeyHash(nil, key)) }
+
+// hashed is a key's hash as an index holds it.
+type hashed [16]byte
+
+func hashOf(key []byte) hashed {
 	sum := sha256.Sum256(key)
-	return hex.EncodeToString(sum[:16])
+	return hashed(sum[:16])
+}
+
+func appendKeyHash(b []byte, key []byte) []byte {
+	h := hashOf(key)
+	return hex.AppendEncode(b, h[:])
 }
 
 // lines reads a journal's lines, calling f with each whole line and its
-// offset. It stops at a torn last line (no line break, or not JSON), as
+// offset. It stops at a torn last line (no line break, or not a JSON object), as
 // a run killed while writing leaves.
 func lines(r io.Reader, f func(line []byte, offset int64) error) error {
 	br := bufio.NewReaderSize(r, 64<<10)
@@ -86,7 +97,7 @@ func lines(r io.Reader, f func(line []byte, offset int64) error) error {
 		if err != nil {
 			return err
 		}
-		if !json.Valid(line) {
+		if !wholeLine(line) {
 			return nil
 		}
 		if err := f(line, offset); err != nil {
@@ -94,6 +105,14 @@ func lines(r io.Reader, f func(line []byte, offset int64) error) error {
 		}
 		offset += int64(len(line))
 	}
+}
+
+// wholeLine reports whether a line with its break looks like one line of
+// JSON, as a file system that zeroes or garbles the tail of a file after a
+// crash leaves it otherwise. Its readers then decode what they need of it,
+// and drop a line they cannot.
+func wholeLine(line []byte) bool {
+	return len(line) >= 3 && line[0] == '{' && line[len(line)-2] == '}' && line[len(line)-1] == '\n'
 }
 
 // readHeader reads the header of the journal at path.

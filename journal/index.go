@@ -2,9 +2,11 @@ package journal
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"time"
 
@@ -18,52 +20,57 @@ import (
 // still count. It holds no results: reuse reads the line it needs.
 type index struct {
 	files []*os.File
-	lines map[string]span
+	lines map[hashed]span
 	ok    int // lines that may be reused: ok or skipped
 }
 
+// span is where a line is: 16 bytes, so that an index of a million items
+// costs about 40 MB with the map's own.
 type span struct {
-	file   int // in files
 	offset int64
-	length int
-	ok     bool // ok or skipped: it may be reused
+	length uint32
+	file   uint16 // in files
+	ok     bool   // ok or skipped: it may be reused
 }
 
 // add indexes the journal at path, under the lines already indexed: a
-// key indexed already keeps its line, whatever its status.
-func (x *index) add(path string) error {
+// key indexed already keeps its line, whatever its status. It reports
+// whether the journal's run went through its whole source: it succeeded,
+// with no item cancelled or never started, so that every item of its
+// source it could reuse from older journals it has itself (an older
+// journal's items that left the source are not reused then).
+func (x *index) add(path string) (whole bool, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return false, err
 	}
 	x.files = append(x.files, f)
-	file := len(x.files) - 1
-	seen := map[string]bool{} // keys of this journal, whose later lines win
+	file := uint16(len(x.files) - 1) // at most Keep journals
 	err = lines(f, func(line []byte, offset int64) error {
-		var r struct {
-			Key    string `json:"k"`
-			Status string `json:"s"`
-		}
-		if json.Unmarshal(line, &r) != nil || r.Key == "" {
+		key, status, isItem := itemLine(line)
+		if !isItem || len(line) > math.MaxUint32 {
+			var t trailer
+			if bytes.HasPrefix(line, []byte(`{"end":`)) && json.Unmarshal(line, &t) == nil {
+				whole = t.Outcome == "succeeded" && t.Totals.Cancelled == 0 && t.Totals.NotStarted == 0
+			}
 			return nil // the header, the trailer
 		}
-		if old, had := x.lines[r.Key]; had && !seen[r.Key] {
+		if old, had := x.lines[key]; had && old.file != file {
 			return nil // a newer journal has it
 		} else if had && old.ok {
 			x.ok--
 		}
-		seen[r.Key] = true
-		ok := r.Status == string(runtime.StatusOK) || r.Status == string(runtime.StatusSkipped)
-		x.lines[r.Key] = span{file, offset, len(line), ok}
+		ok := status == string(runtime.StatusOK) || status == string(runtime.StatusSkipped)
+		x.lines[key] = span{offset: offset, length: uint32(len(line)), file: file, ok: ok}
 		if ok {
 			x.ok++
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return false, fmt.Errorf("%s: %w", path, err)
 	}
-	return nil
+	return whole, nil
 }
 
 func (x *index) len() int { return x.ok }
@@ -76,6 +83,35 @@ func (x *index) close() error {
 	return errors.Join(errs...)
 }
 
+// itemLine finds an item line's key and status: from the start of the
+// line as encodeRecord writes it, or, for a line written otherwise, by
+// decoding it.
+func itemLine(line []byte) (key hashed, status string, ok bool) {
+	const keyAt, statusAt = `,"k":"`, `","s":"`
+	i := bytes.Index(line, []byte(keyAt))
+	if bytes.HasPrefix(line, []byte(`{"i":`)) && i > 0 && len(line) > i+len(keyAt)+32+len(statusAt) {
+		k := line[i+len(keyAt):][:32]
+		rest := line[i+len(keyAt)+32:]
+		if _, err := hex.Decode(key[:], k); err == nil && bytes.HasPrefix(rest, []byte(statusAt)) {
+			rest = rest[len(statusAt):]
+			if end := bytes.IndexByte(rest, '"'); end > 0 {
+				return key, string(rest[:end]), true
+			}
+		}
+	}
+	var r struct {
+		Key    string `json:"k"`
+		Status string `json:"s"`
+	}
+	if json.Unmarshal(line, &r) != nil || len(r.Key) != 32 {
+		return key, "", false
+	}
+	if _, err := hex.Decode(key[:], []byte(r.Key)); err != nil {
+		return key, "", false
+	}
+	return key, r.Status, true
+}
+
 // line reads the record of a span.
 func (x *index) line(sp span) (record, error) {
 	line := make([]byte, sp.length)
@@ -83,14 +119,16 @@ func (x *index) line(sp span) (record, error) {
 	if _, err := x.files[sp.file].ReadAt(line, sp.offset); err != nil {
 		return r, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(line))
-	return r, dec.Decode(&r)
+	if r, ok := parseRecord(line); ok {
+		return r, nil
+	}
+	return r, json.Unmarshal(line, &r)
 }
 
 // reuse reads the line of key and gives its outcome, unless a file the
 // item depended on changed.
 func (x *index) reuse(key []byte) (runtime.Reusable, bool) {
-	sp, ok := x.lines[keyHash(key)]
+	sp, ok := x.lines[hashOf(key)]
 	if !ok || !sp.ok {
 		return runtime.Reusable{}, false
 	}
@@ -152,7 +190,7 @@ func (s *Store) Reusable(id string, version string, force bool) (reusable, chang
 // one that resumed from none, or from one gone, or (unless force) of
 // another version.
 func (s *Store) chain(id, version string, force bool) (*index, error) {
-	idx := &index{lines: map[string]span{}}
+	idx := &index{lines: map[hashed]span{}}
 	for range Keep {
 		h, err := readHeader(s.Path(id))
 		if err != nil {
@@ -162,11 +200,12 @@ func (s *Store) chain(id, version string, force bool) (*index, error) {
 		if h.Version != version && !force {
 			break
 		}
-		if err := idx.add(s.Path(id)); err != nil {
+		whole, err := idx.add(s.Path(id))
+		if err != nil {
 			idx.close()
 			return nil, err
 		}
-		if id = h.Resumed; id == "" {
+		if id = h.Resumed; id == "" || whole {
 			break
 		}
 		if _, err := os.Stat(s.Path(id)); err != nil {

@@ -16,7 +16,7 @@ import (
 	"github.com/poolflow/poolflow/runtime"
 )
 
-func plan(t *testing.T, step string) *dsl.Plan {
+func plan(t testing.TB, step string) *dsl.Plan {
 	t.Helper()
 	text := "version: 1\nname: p\nitems: [1, 2, 3]\nmap:\n  steps:\n    - expr: " + step + "\n"
 	p, diags := dsl.Load(filepath.Join(t.TempDir(), "p.yaml"), []byte(text), dsl.Options{Functions: builtins.Options()})
@@ -32,6 +32,12 @@ func key(v any) []byte { return builtins.CanonicalKey(v) }
 // that order; it returns the recorder's id.
 func runOf(t *testing.T, store *Store, p *dsl.Plan, mode Resume, now time.Time, items ...runtime.Finished) string {
 	t.Helper()
+	return endedRun(t, store, p, mode, now, "succeeded", items...)
+}
+
+// endedRun is runOf with the run's outcome.
+func endedRun(t *testing.T, store *Store, p *dsl.Plan, mode Resume, now time.Time, outcome string, items ...runtime.Finished) string {
+	t.Helper()
 	rec, err := Start(store, p, mode, now)
 	if err != nil {
 		t.Fatal(err)
@@ -39,10 +45,29 @@ func runOf(t *testing.T, store *Store, p *dsl.Plan, mode Resume, now time.Time, 
 	if err := rec.Record(items); err != nil {
 		t.Fatal(err)
 	}
-	if err := rec.Finish("succeeded", 0, now); err != nil {
+	if err := rec.Finish(outcome, 0, now); err != nil {
 		t.Fatal(err)
 	}
 	return rec.ID()
+}
+
+// killedRun starts a resuming run and leaves its journal as a kill would:
+// no trailer.
+func killedRun(t *testing.T, store *Store, p *dsl.Plan, now time.Time) {
+	t.Helper()
+	rec, err := Start(store, p, ResumeSame, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.f.Close()
+	rec.prev.close()
+	rec.lock.Release()
+}
+
+func reusedOK(item, result any) runtime.Finished {
+	f := ok(item, result)
+	f.Reused = true
+	return f
 }
 
 func ok(item, result any) runtime.Finished {
@@ -81,8 +106,8 @@ func TestResumeFollowsTheChain(t *testing.T) {
 	p := plan(t, "item")
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	runOf(t, store, p, NoResume, t0, ok(1, 10), ok(2, 20), ok(3, 30))
-	runOf(t, store, p, ResumeSame, t0.Add(time.Second), failed(2)) // 2 ran again, and failed
-	runOf(t, store, p, ResumeSame, t0.Add(2*time.Second))          // killed before any item
+	endedRun(t, store, p, ResumeSame, t0.Add(time.Second), "failed", reusedOK(1, 10), failed(2), reusedOK(3, 30)) // 2 ran again, and failed
+	killedRun(t, store, p, t0.Add(2*time.Second))                                                                 // resumed, and killed before any item
 	got := reuse(t, store, p, ResumeSame, t0.Add(3*time.Second), 1, 2, 3)
 	want := map[any]any{1: 10, 3: 30}
 	if len(got) != len(want) || got[1] != 10 || got[3] != 30 {
@@ -176,5 +201,20 @@ func TestUnkeptResultRunsAgain(t *testing.T) {
 	got := reuse(t, store, p, ResumeSame, t0.Add(time.Second), 1, 2)
 	if _, has := got[1]; has || got[2] != 20 || len(got) != 1 {
 		t.Errorf("reused %v, want only 2", got)
+	}
+}
+
+// TestChainStopsAtAWholeRun: a run that went through its whole source and
+// succeeded holds all a resume may reuse; the journals before it are not
+// read, so an item it no longer had (it left the source) is not reused.
+func TestChainStopsAtAWholeRun(t *testing.T) {
+	store, _ := Open(t.TempDir(), "p")
+	p := plan(t, "item")
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	runOf(t, store, p, NoResume, t0, ok(1, 10), ok(2, 20))
+	runOf(t, store, p, ResumeSame, t0.Add(time.Second), reusedOK(1, 10)) // item 2 left the source
+	got := reuse(t, store, p, ResumeSame, t0.Add(2*time.Second), 1, 2)
+	if len(got) != 1 || got[1] != 10 {
+		t.Errorf("reused %v, want only item 1", got)
 	}
 }

@@ -1,0 +1,139 @@
+package journal
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+)
+
+// parseRecord reads an item line as encodeRecord writes it, without
+// encoding/json's reflection (which cost most of a resume); ok is false
+// for a line it does not recognise, which the caller then decodes with
+// encoding/json.
+func parseRecord(line []byte) (r record, ok bool) {
+	p := &parser{b: bytes.TrimRight(line, "\n")}
+	if !p.lit(`{"i":`) || !p.int(&r.Index) || !p.lit(`,"k":`) || !p.str(&r.Key) ||
+		!p.lit(`,"s":`) || !p.str(&r.Status) || !p.lit(`,"a":`) || !p.int(&r.Attempts) {
+		return r, false
+	}
+	r.Has = p.lit(`,"h":true`)
+	r.Fallback = p.lit(`,"f":true`)
+	r.Reused = p.lit(`,"u":true`)
+	if p.lit(`,"r":`) {
+		v, ok := p.value()
+		if !ok {
+			return r, false
+		}
+		r.Result = v
+	}
+	if p.lit(`,"e":`) {
+		v, ok := p.value()
+		if !ok || json.Unmarshal(v, &r.Error) != nil {
+			return r, false
+		}
+	}
+	if p.lit(`,"d":[`) {
+		for first := true; !p.lit("]"); first = false {
+			var d dep
+			if (!first && !p.lit(",")) || !p.lit(`{"p":`) || !p.str(&d.Path) || !p.lit(`,"n":`) || !p.int64(&d.Size) ||
+				!p.lit(`,"t":`) || !p.int64(&d.ModTime) || !p.lit("}") {
+				return r, false
+			}
+			r.Deps = append(r.Deps, d)
+		}
+	}
+	return r, p.lit("}") && len(p.b) == 0
+}
+
+// parser reads a line from its start.
+type parser struct{ b []byte }
+
+func (p *parser) lit(s string) bool {
+	if !bytes.HasPrefix(p.b, []byte(s)) {
+		return false
+	}
+	p.b = p.b[len(s):]
+	return true
+}
+
+func (p *parser) int(n *int) bool {
+	var v int64
+	ok := p.int64(&v)
+	*n = int(v)
+	return ok
+}
+
+func (p *parser) int64(n *int64) bool {
+	end := 0
+	for end < len(p.b) && (p.b[end] == '-' && end == 0 || p.b[end] >= '0' && p.b[end] <= '9') {
+		end++
+	}
+	v, err := strconv.ParseInt(string(p.b[:end]), 10, 64)
+	if err != nil {
+		return false
+	}
+	*n, p.b = v, p.b[end:]
+	return true
+}
+
+// str reads a JSON string; one with escapes is left to encoding/json.
+func (p *parser) str(s *string) bool {
+	raw, ok := p.value()
+	if !ok || len(raw) < 2 || raw[0] != '"' {
+		return false
+	}
+	if bytes.IndexByte(raw, '\\') < 0 {
+		*s = string(raw[1 : len(raw)-1])
+		return true
+	}
+	return json.Unmarshal(raw, s) == nil
+}
+
+// value reads one JSON value, finding its end by its strings and
+// brackets; it does not check what lies between. A scalar ends at the
+// comma or the bracket after it, which the line always has.
+func (p *parser) value() ([]byte, bool) {
+	depth, inString := 0, false
+	for i := 0; i < len(p.b); i++ {
+		c := p.b[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++
+			case '"':
+				inString = false
+				if depth == 0 {
+					return p.take(i + 1)
+				}
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return p.take(i)
+			}
+			if depth--; depth == 0 {
+				return p.take(i + 1)
+			}
+		case ',':
+			if depth == 0 {
+				return p.take(i)
+			}
+		}
+	}
+	return nil, false
+}
+
+func (p *parser) take(n int) ([]byte, bool) {
+	if n == 0 {
+		return nil, false
+	}
+	v := p.b[:n]
+	p.b = p.b[n:]
+	return v, true
+}
