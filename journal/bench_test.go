@@ -1,11 +1,15 @@
 package journal
 
 import (
+	"bytes"
+	"context"
+	"fmt"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/poolflow/poolflow/runtime"
+	"github.com/poolflow/poolflow/table"
 )
 
 // BenchmarkRecord is the journal's cost per item, in batches of 64 as the
@@ -67,4 +71,35 @@ func BenchmarkResume(b *testing.B) {
 
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*items), "ns/item")
+}
+
+// BenchmarkRows is the seed job's case: each item's result is the 5,000
+// typed rows of one CSV file, recorded and then reused:
+// go test ./journal -bench Rows.
+func BenchmarkRows(b *testing.B) {
+	var text bytes.Buffer
+	text.WriteString("shipmentId,processing_time_epoch\n")
+	for i := range 5000 {
+		fmt.Fprintf(&text, "SHP-%07d,%d\n", i, 1717400000+i)
+	}
+	s := &table.Schema{Name: "shipments", Strict: true, Columns: []table.Column{{Name: "shipmentId", Type: table.String}, {Name: "processing_time_epoch", Type: table.Int}}}
+	r, _ := table.NewTextReader("f.csv", text.String(), s)
+	rows, _ := r.ReadAll(context.Background(), 0)
+	b.Run("encode", func(b *testing.B) {
+		b.SetBytes(int64(text.Len()))
+		for b.Loop() {
+			if _, err := encodeValue(nil, rows); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	raw, _ := encodeValue(nil, rows)
+	b.Run("decode", func(b *testing.B) {
+		b.SetBytes(int64(text.Len()))
+		for b.Loop() {
+			if _, err := decodeValue(raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -238,6 +238,18 @@ func decodeValue(raw json.RawMessage) (any, error) {
 	if v, ok := plainScalar(raw); ok {
 		return v, nil
 	}
+	if bytes.HasPrefix(raw, []byte(`{"csv":`)) { // rows: straight into their struct, not through any
+		if c, ok := parseCSVTag(raw); ok {
+			return c.rows()
+		}
+		var tagged struct {
+			CSV csvJSON `json:"csv"`
+		}
+		if err := json.Unmarshal(raw, &tagged); err != nil {
+			return nil, err
+		}
+		return tagged.CSV.rows()
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
@@ -318,8 +330,8 @@ func tagged(tag string, v any) (any, error) {
 	case "i64":
 		n, _ := v.(json.Number)
 		return n.Int64()
-	case "row", "prow", "rows", "lrows", "lprows":
-		return decodeRows(tag, v)
+	case "csv":
+		return decodeRows(v)
 	}
 	return nil, fmt.Errorf("unknown type tag %q", tag)
 }

@@ -153,3 +153,17 @@ func normalRecord(r record) record {
 	}
 	return r
 }
+
+// TestUnquoteAgreesWithJSON: what unquote reads of appendString's
+// strings is what encoding/json reads.
+func TestUnquoteAgreesWithJSON(t *testing.T) {
+	for _, s := range []string{"", "a\nb", `q"b\s`, "\x00\x1f\t\r", "☃ 𝄞", "bad\xff", "a\\nb"} {
+		raw := appendString(nil, s)
+		var want string
+		json.Unmarshal(raw, &want)
+		got, ok := unquote(raw[1 : len(raw)-1])
+		if !ok || got != want {
+			t.Errorf("%q: unquote gave %q (%v), encoding/json %q", s, got, ok, want)
+		}
+	}
+}

@@ -145,7 +145,7 @@ func (x *index) reuse(key []byte) (runtime.Reusable, bool) {
 		if err != nil {
 			return runtime.Reusable{}, false
 		}
-		re.Result = v
+		re.Result, re.Encoded = v, r.Result
 	}
 	return re, true
 }

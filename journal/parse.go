@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"unicode/utf8"
 )
 
 // parseRecord reads an item line as encodeRecord writes it, without
@@ -86,7 +87,54 @@ func (p *parser) str(s *string) bool {
 		*s = string(raw[1 : len(raw)-1])
 		return true
 	}
+	if u, ok := unquote(raw[1 : len(raw)-1]); ok {
+		*s = u
+		return true
+	}
 	return json.Unmarshal(raw, s) == nil
+}
+
+// unquote undoes the escapes appendString writes (\", \\, \n, \r, \t,
+// \u00XX, \ufffd); ok is false for any other, which encoding/json then
+// reads.
+func unquote(b []byte) (string, bool) {
+	out := make([]byte, 0, len(b))
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\\')
+		if i < 0 {
+			out = append(out, b...)
+			break
+		}
+		out = append(out, b[:i]...)
+		if i+1 >= len(b) {
+			return "", false
+		}
+		switch c := b[i+1]; c {
+		case '"', '\\', '/':
+			out = append(out, c)
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			if i+6 > len(b) {
+				return "", false
+			}
+			n, err := strconv.ParseUint(string(b[i+2:i+6]), 16, 16)
+			if err != nil || (n >= 0xd800 && n < 0xe000) { // a surrogate pair: encoding/json's
+				return "", false
+			}
+			out = utf8.AppendRune(out, rune(n))
+			b = b[i+6:]
+			continue
+		default:
+			return "", false
+		}
+		b = b[i+2:]
+	}
+	return string(out), true
 }
 
 // value reads one JSON value, finding its end by its strings and
@@ -136,4 +184,18 @@ func (p *parser) take(n int) ([]byte, bool) {
 	v := p.b[:n]
 	p.b = p.b[n:]
 	return v, true
+}
+
+// parseCSVTag reads a csv tag as appendCSV writes it.
+func parseCSVTag(raw []byte) (c csvJSON, ok bool) {
+	p := &parser{b: raw}
+	if !p.lit(`{"csv":{"s":`) {
+		return c, false
+	}
+	schema, ok := p.value()
+	if !ok || json.Unmarshal(schema, &c.Schema) != nil {
+		return c, false
+	}
+	ok = p.lit(`,"f":`) && p.str(&c.Form) && p.lit(`,"t":`) && p.str(&c.Text) && p.lit("}}") && len(p.b) == 0
+	return c, ok
 }

@@ -210,7 +210,10 @@ func encodeRecord(b []byte, it *runtime.Finished) ([]byte, error) {
 		}
 	}
 	var err error
-	if it.Has {
+	switch {
+	case it.Has && len(it.Encoded) > 0:
+		b = append(append(b, `,"r":`...), it.Encoded...) // reused: as the journal it came from has it
+	case it.Has:
 		if b, err = encodeValue(append(b, `,"r":`...), it.Result); err != nil {
 			return nil, err
 		}

@@ -1,6 +1,8 @@
 package journal
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -9,18 +11,19 @@ import (
 	"github.com/poolflow/poolflow/table"
 )
 
-// Table rows (package table) are kept with their schema, so that a reused
-// result is rows of the same Go type as the item gave: CSV output, unique
-// and expressions then treat it exactly as a fresh one. The tags:
+// Table rows (package table) are kept as the CSV text of their rows, with
+// their schema, and read back by the same CSV codec that read them in the
+// first place: a reused result is rows of the same Go type, which CSV
+// output, unique and expressions treat exactly as fresh ones, and a
+// journal of rows costs what their CSV costs, to write and to read. The
+// tag:
 //
-//	{"row":    {"s": SCHEMA, "c": [cells]}}     a row (a struct value)
-//	{"prow":   {"s": SCHEMA, "c": [cells]}}     a pointer to a row
-//	{"rows":   {"s": SCHEMA, "c": [[cells]...]}} a slice of rows ([]T)
-//	{"lrows":  ...}                              a []any of rows of one type
-//	{"lprows": ...}                              a []any of pointers to rows of one type
+//	{"csv": {"s": SCHEMA, "f": FORM, "t": "header\nrow\n..."}}
 //
-// SCHEMA is {"n": name, "strict": bool, "cols": [{"n", "t", "l", "null"}]};
-// a cell is a value of the typed encoding.
+// SCHEMA is {"n": name, "strict": bool, "cols": [{"n", "t", "l", "null"}]}.
+// FORM is how the rows were held: row (a row), prow (a pointer to one),
+// rows (a slice of rows), lrows and lprows (a []any of rows, or of
+// pointers to rows, of one type).
 
 type schemaJSON struct {
 	Name    string       `json:"n"`
@@ -35,9 +38,10 @@ type columnJSON struct {
 	Null   bool       `json:"null,omitempty"`
 }
 
-type rowsJSON struct {
-	Schema schemaJSON        `json:"s"`
-	Cells  []json.RawMessage `json:"c"`
+type csvJSON struct {
+	Schema schemaJSON `json:"s"`
+	Form   string     `json:"f"`
+	Text   string     `json:"t"`
 }
 
 func schemaOf(l *table.Layout) schemaJSON {
@@ -48,43 +52,36 @@ func schemaOf(l *table.Layout) schemaJSON {
 	return s
 }
 
-func (s schemaJSON) layout() *table.Layout {
+func (s schemaJSON) schema() *table.Schema {
 	schema := &table.Schema{Name: s.Name, Strict: s.Strict}
 	for _, c := range s.Columns {
 		schema.Columns = append(schema.Columns, table.Column{Name: c.Name, Type: c.Type, Layout: c.Layout, Null: c.Null})
 	}
-	return table.LayoutFor(schema)
+	return schema
 }
 
 // encodeRows appends the encoding of v when it is a row or rows.
 func encodeRows(b []byte, v any) ([]byte, bool, error) {
 	if l, p, ok := table.LayoutOfValue(v); ok {
-		tag := "row"
+		form := "row"
 		if reflect.TypeOf(v).Kind() == reflect.Pointer {
-			tag = "prow"
+			form = "prow"
 		}
-		cells, err := encodeCells(nil, l, p)
-		if err != nil {
-			return nil, true, err
-		}
-		out, err := encodeTagged(b, tag, l, []json.RawMessage{cells})
-		return out, true, err
+		return appendCSV(b, form, l, 1, func(int) unsafe.Pointer { return p }), true, nil
 	}
 	if l, n, at, ok := table.Rows(v); ok {
-		out, err := encodeRowList(b, "rows", l, n, at)
-		return out, true, err
+		return appendCSV(b, "rows", l, n, at), true, nil
 	}
 	if list, ok := v.([]any); ok && len(list) > 0 {
 		if l, ptr, ok := oneRowType(list); ok {
-			tag := "lrows"
+			form := "lrows"
 			if ptr {
-				tag = "lprows"
+				form = "lprows"
 			}
-			out, err := encodeRowList(b, tag, l, len(list), func(i int) unsafe.Pointer {
+			return appendCSV(b, form, l, len(list), func(i int) unsafe.Pointer {
 				_, p, _ := table.LayoutOfValue(list[i])
 				return p
-			})
-			return out, true, err
+			}), true, nil
 		}
 	}
 	return b, false, nil
@@ -106,81 +103,65 @@ func oneRowType(list []any) (*table.Layout, bool, bool) {
 	return l, first.Kind() == reflect.Pointer, true
 }
 
-func encodeRowList(b []byte, tag string, l *table.Layout, n int, at func(int) unsafe.Pointer) ([]byte, error) {
-	cells := make([]json.RawMessage, n)
+// appendCSV appends the csv tag of n rows of layout l.
+func appendCSV(b []byte, form string, l *table.Layout, n int, at func(int) unsafe.Pointer) []byte {
+	var text bytes.Buffer
+	w := table.NewWriter(&text)
+	w.Record(l.Names())
+	cols := make([]int, len(l.Columns()))
+	for i := range cols {
+		cols[i] = i
+	}
 	for i := range n {
-		c, err := encodeCells(nil, l, at(i))
-		if err != nil {
-			return nil, err
-		}
-		cells[i] = c
+		w.Row(l, at(i), cols)
 	}
-	return encodeTagged(b, tag, l, cells)
+	w.Flush() // into a bytes.Buffer: it cannot fail
+	schema, _ := json.Marshal(schemaOf(l))
+	b = append(append(append(b, `{"csv":{"s":`...), schema...), `,"f":`...)
+	b = appendString(b, form)
+	b = appendString(append(b, `,"t":`...), text.String())
+	return append(b, "}}"...)
 }
 
-func encodeTagged(b []byte, tag string, l *table.Layout, cells []json.RawMessage) ([]byte, error) {
-	raw, err := json.Marshal(rowsJSON{Schema: schemaOf(l), Cells: cells})
-	if err != nil {
-		return nil, err
-	}
-	b = append(appendString(append(b, '{'), tag), ':')
-	return append(append(b, raw...), '}'), nil
-}
-
-func encodeCells(b []byte, l *table.Layout, p unsafe.Pointer) ([]byte, error) {
-	b = append(b, '[')
-	var err error
-	for i := range l.Columns() {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		if b, err = encodeValue(b, l.Value(p, i)); err != nil {
-			return nil, err
-		}
-	}
-	return append(b, ']'), nil
-}
-
-// decodeRows reads the value of a row tag.
-func decodeRows(tag string, v any) (any, error) {
+// decodeRows reads the value of a csv tag.
+func decodeRows(v any) (any, error) {
 	raw, err := json.Marshal(v) // v was decoded with UseNumber: it marshals back as it was
 	if err != nil {
 		return nil, err
 	}
-	var r rowsJSON
-	if err := json.Unmarshal(raw, &r); err != nil {
+	var c csvJSON
+	if err := json.Unmarshal(raw, &c); err != nil {
 		return nil, err
 	}
-	l := r.Schema.layout()
-	rows := reflect.MakeSlice(reflect.SliceOf(l.Type), len(r.Cells), len(r.Cells))
-	for i, c := range r.Cells {
-		var raws []json.RawMessage
-		if err := json.Unmarshal(c, &raws); err != nil {
-			return nil, fmt.Errorf("a row's cells: %w", err)
-		}
-		cells := make([]any, len(raws))
-		for j, raw := range raws {
-			if cells[j], err = decodeValue(raw); err != nil {
-				return nil, err
-			}
-		}
-		if err := l.SetCells(rows.Index(i).Addr().UnsafePointer(), cells); err != nil {
-			return nil, err
-		}
+	return c.rows()
+}
+
+// rows reads the rows back, in their form.
+func (c csvJSON) rows() (any, error) {
+	r, err := table.NewTextReader("journal", c.Text, c.Schema.schema())
+	if err != nil {
+		return nil, err
 	}
-	switch tag {
+	all, err := r.ReadAll(context.Background(), 0)
+	if err != nil {
+		return nil, err
+	}
+	rows := reflect.ValueOf(all)
+	switch c.Form {
+	case "rows":
+		return all, nil
 	case "row", "prow":
 		if rows.Len() != 1 {
-			return nil, fmt.Errorf("%s holds %d rows", tag, rows.Len())
+			return nil, fmt.Errorf("a %s of %d rows", c.Form, rows.Len())
 		}
-		if tag == "prow" {
+		if c.Form == "prow" {
 			return rows.Index(0).Addr().Interface(), nil
 		}
 		return rows.Index(0).Interface(), nil
 	case "lrows", "lprows":
 		out := make([]any, rows.Len())
 		for i := range out {
-			if tag == "lprows" {
+			if c.Form == "lprows" {
 				out[i] = rows.Index(i).Addr().Interface()
 			} else {
 				out[i] = rows.Index(i).Interface()
@@ -188,5 +169,5 @@ func decodeRows(tag string, v any) (any, error) {
 		}
 		return out, nil
 	}
-	return rows.Interface(), nil
+	return nil, fmt.Errorf("unknown form of rows %q", c.Form)
 }

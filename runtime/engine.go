@@ -73,6 +73,7 @@ type outcome struct {
 	attempts int
 	key      []byte // with a journal: the item's key
 	deps     []Dep  // with a journal: the files it depended on
+	encoded  []byte // reused: the journal's encoding of result
 }
 
 // run is the state of one Engine.Run.

@@ -35,7 +35,8 @@ type Finished struct {
 	Fallback bool
 	Err      *Error
 	Deps     []Dep
-	Reused   bool // it came from an earlier run's journal
+	Reused   bool   // it came from an earlier run's journal
+	Encoded  []byte // with Reused: Reusable.Encoded, which the journal may write again as it is
 }
 
 // Dep is a file an item depended on: its size and modification time when
@@ -62,6 +63,7 @@ type Reusable struct {
 	Fallback bool
 	Err      *dsl.ErrorValue // a skipped item's failure, as error callbacks see it
 	Deps     []Dep           // the files it depended on, unchanged: kept in this run's journal
+	Encoded  []byte          // the journal's own encoding of Result, handed back to it in Finished
 }
 
 // keyOf is an item's key for the journal: map.key's value, or the item
@@ -83,7 +85,7 @@ func reused(rec ItemRecord, key []byte, re Reusable) outcome {
 		rec.Err = &Error{Kind: Kind(re.Err.Kind), Subject: Subject{Stage: re.Err.Stage, Step: re.Err.Step, Item: rec.Item,
 			Index: rec.Index, Worker: -1, Attempt: re.Err.Attempt, Attempts: re.Err.Attempts}, replay: re.Err}
 	}
-	return outcome{rec: rec, result: re.Result, has: re.Has, attempts: re.Attempts, key: key, deps: re.Deps}
+	return outcome{rec: rec, result: re.Result, has: re.Has, attempts: re.Attempts, key: key, deps: re.Deps, encoded: re.Encoded}
 }
 
 // depsOf lists what an item depended on: the paths its builtins read, the
@@ -125,7 +127,7 @@ func (c *collector) journal(outs []outcome) {
 		}
 		finished = append(finished, Finished{Key: o.key, Index: o.rec.Index, Item: o.rec.Item, Status: o.rec.Status,
 			Attempts: o.attempts, Result: o.result, Has: o.has, Fallback: o.rec.Fallback, Err: o.rec.Err,
-			Deps: o.deps, Reused: o.rec.Reused})
+			Deps: o.deps, Reused: o.rec.Reused, Encoded: o.encoded})
 	}
 	c.finished = finished
 	if len(finished) == 0 {
