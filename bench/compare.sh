@@ -117,6 +117,7 @@ CSV_WORKERS=$((CORES < 4 ? CORES : 4)) # 4 workers, or fewer on a smaller machin
 # ------------------------------------------------------- temp dir, cleanup
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/poolflow-bench.XXXXXX")
+STATE=$WORK/state # run journals (spec.md §6.9), kept out of the repository
 BIN=$WORK/bin DATA=$WORK/data OUT=$WORK/out RES=$WORK/results LOGS=$WORK/logs
 mkdir -p "$BIN" "$DATA" "$OUT" "$RES" "$LOGS"
 
@@ -334,7 +335,7 @@ time_all() {
 bench_trivial() {
 	reset_cmds
 	local n=$TRIVIAL_N
-	cmd poolflow 0 "$PF" run -q "$WL/trivial.yaml" -p "n=$n" -p "out=$OUT/trivial-poolflow.jsonl"
+	cmd poolflow 0 "$PF" run --state "$STATE" -q "$WL/trivial.yaml" -p "n=$n" -p "out=$OUT/trivial-poolflow.jsonl"
 	cmd errgroup 0 "$EG" trivial -n "$n" -workers 2 -out "$OUT/trivial-errgroup.jsonl"
 	cmd "py Pool.map" 0 "$PY" "$PEERS" trivial -n "$n" --workers 2 --out "$OUT/trivial-py.jsonl"
 	cmd "py Pool.map chunksize=1" 0 "$PY" "$PEERS" trivial -n "$n" --workers 2 --chunksize 1 --out "$OUT/trivial-py1.jsonl"
@@ -349,7 +350,7 @@ bench_trivial() {
 # startup: the fixed cost of one run of a 3-item file.
 bench_startup() {
 	reset_cmds
-	cmd poolflow 0 "$PF" run -q "$WL/startup.yaml"
+	cmd poolflow 0 "$PF" run --state "$STATE" -q "$WL/startup.yaml"
 	cmd errgroup 0 "$EG" startup
 	cmd "py Pool(2) 3 items" 0 "$PY" "$PEERS" startup
 	cmd "py -c Pool(2).close()" 0 "$PY" -c 'import multiprocessing as m; m.Pool(2).close()'
@@ -360,7 +361,7 @@ bench_startup() {
 # sleep: 400 × 10 ms on 8 workers; the ideal is n × d / workers.
 bench_sleep() {
 	reset_cmds
-	cmd poolflow 0 "$PF" run -q "$WL/sleep.yaml" -p "n=$SLEEP_N" -p "d=${SLEEP_D_MS}ms"
+	cmd poolflow 0 "$PF" run --state "$STATE" -q "$WL/sleep.yaml" -p "n=$SLEEP_N" -p "d=${SLEEP_D_MS}ms"
 	cmd errgroup 0 "$EG" sleep -n "$SLEEP_N" -d "${SLEEP_D_MS}ms" -workers "$SLEEP_WORKERS"
 	cmd "py Pool.map" 0 "$PY" "$PEERS" sleep -n "$SLEEP_N" --workers "$SLEEP_WORKERS" --seconds "0.0$SLEEP_D_MS"
 	check sleep
@@ -376,9 +377,9 @@ bench_abort() {
 	local k=0 tokens=()
 	token() { tokens+=("${ABORT_SECS}0$$$k"); k=$((k + 1)); }
 	token
-	cmd poolflow 1 "$PF" run -q "$WL/abort.yaml" -p "n=$ABORT_N" -p fail=2 -p "secs=${tokens[0]}"
+	cmd poolflow 1 "$PF" run --state "$STATE" -q "$WL/abort.yaml" -p "n=$ABORT_N" -p fail=2 -p "secs=${tokens[0]}"
 	# poolflow's start-up, in the same hyperfine run, to subtract
-	cmd "poolflow startup (ref)" 0 "$PF" run -q "$WL/startup.yaml"
+	cmd "poolflow startup (ref)" 0 "$PF" run --state "$STATE" -q "$WL/startup.yaml"
 	tokens+=("")
 	token
 	cmd "GNU parallel --halt now,fail=1" 1 parallel --will-cite --halt now,fail=1 -j4 \
@@ -422,16 +423,18 @@ wait_gone() {
 # sampled sum over its process tree (treerss.py), which is what a Pool costs.
 bench_csv() {
 	reset_cmds
-	cmd poolflow 0 "$PF" run -q "$WL/csv.yaml" -w "$CSV_WORKERS" -p "pattern=$DATA/csv/*.csv" -p "out=$OUT/csv-poolflow.csv"
+	cmd poolflow 0 "$PF" run --state "$STATE" -q "$WL/csv.yaml" -w "$CSV_WORKERS" -p "pattern=$DATA/csv/*.csv" -p "out=$OUT/csv-poolflow.csv"
 	cmd errgroup 0 "$EG" csv -in "$DATA/csv" -workers "$CSV_WORKERS" -out "$OUT/csv-errgroup.csv"
 	cmd "py Pool.map" 0 "$PY" "$PEERS" csv --in "$DATA/csv" --workers "$CSV_WORKERS" --out "$OUT/csv-py.csv"
 	cmd "DuckDB" 0 node "$DUCK" "$DATA/csv" "$OUT/csv-duckdb.csv" "$CSV_WORKERS"
-	cmd "poolflow (value, no schema)" 0 "$PF" run -q "$WL/csv-value.yaml" -w "$CSV_WORKERS" -p "pattern=$DATA/csv/*.csv" -p "out=$OUT/csv-poolflow-value.csv"
+	cmd "poolflow --no-state" 0 "$PF" run --no-state -q "$WL/csv.yaml" -w "$CSV_WORKERS" -p "pattern=$DATA/csv/*.csv" -p "out=$OUT/csv-poolflow-nostate.csv"
+	cmd "poolflow (value, no schema)" 0 "$PF" run --state "$STATE" -q "$WL/csv-value.yaml" -w "$CSV_WORKERS" -p "pattern=$DATA/csv/*.csv" -p "out=$OUT/csv-poolflow-value.csv"
 	check csv
 	local ref=$OUT/csv-errgroup.csv
 	same_output csv "$ref" "$OUT/csv-poolflow.csv" poolflow
 	same_output csv "$ref" "$OUT/csv-py.csv" "py Pool.map"
 	same_output csv "$ref" "$OUT/csv-poolflow-value.csv" "poolflow (value, no schema)"
+	same_output csv "$ref" "$OUT/csv-poolflow-nostate.csv" "poolflow --no-state"
 	same_rows csv "$ref" "$OUT/csv-duckdb.csv" DuckDB
 	local i tree
 	for i in "${!CMDS[@]}"; do
@@ -447,7 +450,7 @@ bench_csv() {
 # point; outputs must be identical.
 bench_csvbig() {
 	reset_cmds
-	cmd poolflow 0 "$PF" run -q "$WL/csv.yaml" -w "$CSV_WORKERS" -p "pattern=$DATA/big/csv/*.csv" -p "out=$OUT/csvbig-poolflow.csv"
+	cmd poolflow 0 "$PF" run --state "$STATE" -q "$WL/csv.yaml" -w "$CSV_WORKERS" -p "pattern=$DATA/big/csv/*.csv" -p "out=$OUT/csvbig-poolflow.csv"
 	cmd errgroup 0 "$EG" csv -in "$DATA/big/csv" -workers "$CSV_WORKERS" -out "$OUT/csvbig-errgroup.csv"
 	check csvbig
 	same_output csvbig "$OUT/csvbig-errgroup.csv" "$OUT/csvbig-poolflow.csv" poolflow
@@ -461,8 +464,8 @@ bench_csvbig() {
 # up to the bad one, timed in the same hyperfine run.
 bench_csvabort() {
 	reset_cmds
-	cmd poolflow 1 "$PF" run -q "$WL/csv.yaml" -w "$CSV_WORKERS" -p "pattern=$DATA/csvbad/*.csv" -p "out=$OUT/csvabort.csv"
-	cmd "poolflow, files up to the bad one (ref)" 0 "$PF" run -q "$WL/csv.yaml" -w "$CSV_WORKERS" -p "pattern=$DATA/csvhead/*.csv" -p "out=$OUT/csvhead.csv"
+	cmd poolflow 1 "$PF" run --state "$STATE" -q "$WL/csv.yaml" -w "$CSV_WORKERS" -p "pattern=$DATA/csvbad/*.csv" -p "out=$OUT/csvabort.csv"
+	cmd "poolflow, files up to the bad one (ref)" 0 "$PF" run --state "$STATE" -q "$WL/csv.yaml" -w "$CSV_WORKERS" -p "pattern=$DATA/csvhead/*.csv" -p "out=$OUT/csvhead.csv"
 	check csvabort
 	local want
 	want=$(printf 'part-%03d.csv:%d:2: column processing_time_epoch: empty cell' "$CSVABORT_BAD" "$CSVABORT_LINE")
@@ -475,7 +478,7 @@ bench_csvabort() {
 # sum: count and sum SUM_N numbers with a fold; nothing is kept.
 bench_sum() {
 	reset_cmds
-	cmd poolflow 0 "$PF" run -q "$WL/sum.yaml" -p "path=$DATA/sum.txt"
+	cmd poolflow 0 "$PF" run --state "$STATE" -q "$WL/sum.yaml" -p "path=$DATA/sum.txt"
 	cmd "py imap_unordered" 0 "$PY" "$PEERS" sum --in "$DATA/sum.txt" --workers 2
 	check sum
 	local pf py
@@ -488,7 +491,7 @@ bench_sum() {
 # exec: a process per item, no shell.
 bench_exec() {
 	reset_cmds
-	cmd poolflow 0 "$PF" run -q "$WL/exec.yaml" -p "n=$EXEC_N"
+	cmd poolflow 0 "$PF" run --state "$STATE" -q "$WL/exec.yaml" -p "n=$EXEC_N"
 	cmd "xargs -P2 -n1" 0 xargs -a "$DATA/items-exec.txt" -P2 -n1 /bin/true
 	cmd "GNU parallel -j2" 0 parallel --will-cite -j2 /bin/true :::: "$DATA/items-exec.txt"
 	cmd errgroup 0 "$EG" exec -n "$EXEC_N" -workers 2
@@ -501,14 +504,14 @@ bench_exec() {
 # "bounded" means "does not grow with the number of lines".
 bench_lines() {
 	reset_cmds
-	cmd poolflow 0 "$PF" run -q "$WL/lines.yaml" -p "path=$DATA/lines.txt"
-	cmd "poolflow order:input" 0 "$PF" run -q "$WL/lines-input.yaml" -p "path=$DATA/lines.txt"
+	cmd poolflow 0 "$PF" run --state "$STATE" -q "$WL/lines.yaml" -p "path=$DATA/lines.txt"
+	cmd "poolflow order:input" 0 "$PF" run --state "$STATE" -q "$WL/lines-input.yaml" -p "path=$DATA/lines.txt"
 	cmd errgroup 0 "$EG" lines -in "$DATA/lines.txt" -workers 2
 	check lines
 	local timed=("${PASSED[@]}")
 	# the same two pipelines on a tenth of the lines: RSS only, not timed
-	cmd "poolflow (1/10 lines)" 0 "$PF" run -q "$WL/lines.yaml" -p "path=$DATA/lines-tenth.txt"
-	cmd "poolflow order:input (1/10 lines)" 0 "$PF" run -q "$WL/lines-input.yaml" -p "path=$DATA/lines-tenth.txt"
+	cmd "poolflow (1/10 lines)" 0 "$PF" run --state "$STATE" -q "$WL/lines.yaml" -p "path=$DATA/lines-tenth.txt"
+	cmd "poolflow order:input (1/10 lines)" 0 "$PF" run --state "$STATE" -q "$WL/lines-input.yaml" -p "path=$DATA/lines-tenth.txt"
 	local i
 	for i in 3 4; do
 		run_checked lines "$i"

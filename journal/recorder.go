@@ -233,7 +233,11 @@ func encodeRecord(b []byte, it *runtime.Finished) ([]byte, error) {
 		}
 		b = appendString(append(b, `{"p":`...), d.Path)
 		b = strconv.AppendInt(append(b, `,"n":`...), d.Size, 10)
-		b = append(strconv.AppendInt(append(b, `,"t":`...), d.ModTime.UnixNano(), 10), '}')
+		var mod int64 // 0 for a file that was absent (size -1)
+		if d.Size >= 0 {
+			mod = d.ModTime.UnixNano()
+		}
+		b = append(strconv.AppendInt(append(b, `,"t":`...), mod, 10), '}')
 	}
 	if len(it.Deps) > 0 {
 		b = append(b, ']')

@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"slices"
 	"time"
@@ -40,7 +42,7 @@ type Finished struct {
 }
 
 // Dep is a file an item depended on: its size and modification time when
-// the item ran.
+// the item ran, or Size -1 for a file it looked for and did not find.
 type Dep struct {
 	Path    string
 	Size    int64
@@ -48,9 +50,12 @@ type Dep struct {
 }
 
 // Changed reports whether the file at d.Path is no longer what it was, or
-// is gone.
+// is gone; for a file that was absent (Size -1), whether it is there now.
 func (d Dep) Changed() bool {
 	info, err := os.Stat(d.Path)
+	if d.Size < 0 {
+		return err == nil
+	}
 	return err != nil || info.Size() != d.Size || !info.ModTime().Equal(d.ModTime)
 }
 
@@ -88,13 +93,18 @@ func reused(rec ItemRecord, key []byte, re Reusable) outcome {
 	return outcome{rec: rec, result: re.Result, has: re.Has, attempts: re.Attempts, key: key, deps: re.Deps, encoded: re.Encoded}
 }
 
-// depsOf lists what an item depended on: the paths its builtins read, the
-// item itself when it names a file, and map.depends; each with its size
-// and modification time now, the item having run.
+// depsOf lists what an item depended on: the paths its builtins read or
+// looked for, the item itself when it names a file, and map.depends; each
+// with its size and modification time now, the item having run, or as
+// absent. A path read that was absent is a dependency too: the file that
+// was missing when an item was skipped makes it run again once it is
+// there.
 func (r *run) depsOf(rn *runner) []Dep {
 	paths := rn.reads
 	if s, ok := rn.item.(string); ok && s != "" {
-		paths = append(paths, files.Resolve(r.plan.Dir, s))
+		if p := files.Resolve(r.plan.Dir, s); isFile(p) {
+			paths = append(paths, p)
+		}
 	}
 	for _, t := range r.plan.Map.Depends {
 		if p, err := rn.ev.render(t, false); err == nil && p != "" {
@@ -104,11 +114,20 @@ func (r *run) depsOf(rn *runner) []Dep {
 	slices.Sort(paths)
 	var deps []Dep
 	for _, p := range slices.Compact(paths) {
-		if info, err := os.Stat(p); err == nil && info.Mode().IsRegular() {
+		info, err := os.Stat(p)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			deps = append(deps, Dep{Path: p, Size: -1})
+		case err == nil && info.Mode().IsRegular():
 			deps = append(deps, Dep{Path: p, Size: info.Size(), ModTime: info.ModTime()})
 		}
 	}
 	return deps
+}
+
+func isFile(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.Mode().IsRegular()
 }
 
 // journal records the items of a batch that finished before any of them
