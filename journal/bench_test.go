@@ -20,7 +20,7 @@ func BenchmarkRecord(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer rec.Finish("succeeded", 0, time.Now())
+	defer rec.Finish("succeeded", 0, 0, time.Now())
 	batch := make([]runtime.Finished, 64)
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
@@ -51,7 +51,7 @@ func BenchmarkResume(b *testing.B) {
 			batch = batch[:0]
 		}
 	}
-	rec.Finish("succeeded", 0, time.Now())
+	rec.Finish("succeeded", 0, 0, time.Now())
 	keys := make([][]byte, items)
 	for n := range keys {
 		keys[n] = key(n)
@@ -66,7 +66,7 @@ func BenchmarkResume(b *testing.B) {
 				b.Fatal("not reused")
 			}
 		}
-		r.Finish("succeeded", 0, time.Now())
+		r.Finish("succeeded", 0, 0, time.Now())
 		os.Remove(store.Path(r.ID())) // the next resume reads the same journal
 
 	}

@@ -94,10 +94,10 @@ func TestAppendStringIsJSON(t *testing.T) {
 // TestEncodeRecordIsTheRecord: a line written by hand decodes, with
 // encoding/json, to the record it stands for.
 func TestEncodeRecordIsTheRecord(t *testing.T) {
-	mod := time.Unix(1700000000, 123)
-	it := runtime.Finished{Key: []byte("k"), Index: 7, Status: runtime.StatusSkipped, Attempts: 3, Result: 1.5, Has: true, Fallback: true,
-		Reused: true, Deps: []runtime.Dep{{Path: `a "b".csv`, Size: 10, ModTime: mod}, {Path: "c", Size: 0, ModTime: mod}}}
-	line, err := encodeRecord(nil, &it)
+	mod, origin := time.Unix(1700000000, 123), time.Unix(1700000000, 0)
+	it := runtime.Finished{Key: []byte("k"), Index: 7, Item: "seven", Worker: 2, Started: origin.Add(1500 * time.Microsecond), Duration: 2 * time.Millisecond,
+		Status: runtime.StatusSkipped, Attempts: 3, Result: 1.5, Has: true, Fallback: true, Deps: []runtime.Dep{{Path: `a "b".csv`, Size: 10, ModTime: mod}, {Path: "c", Size: 0, ModTime: mod}}}
+	line, err := encodeRecord(nil, &it, origin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,8 @@ func TestEncodeRecordIsTheRecord(t *testing.T) {
 	if err := json.Unmarshal(line, &r); err != nil {
 		t.Fatalf("%s: %v", line, err)
 	}
-	want := record{Index: 7, Key: keyHash([]byte("k")), Status: "skipped", Attempts: 3, Has: true, Fallback: true, Reused: true,
+	want := record{Index: 7, Key: keyHash([]byte("k")), Status: "skipped", Attempts: 3, Worker: 2, Text: "seven", Times: []float64{1.5, 2},
+		Has: true, Fallback: true,
 		Result: json.RawMessage("1.5"), Deps: []dep{{`a "b".csv`, 10, mod.UnixNano()}, {"c", 0, mod.UnixNano()}}}
 	if !reflect.DeepEqual(r, want) {
 		t.Errorf("%s decodes to\n%+v, want\n%+v", line, r, want)
@@ -115,10 +116,10 @@ func TestEncodeRecordIsTheRecord(t *testing.T) {
 // TestParseRecordAgreesWithJSON: the hand parser reads every line
 // encodeRecord writes as encoding/json does.
 func TestParseRecordAgreesWithJSON(t *testing.T) {
-	mod := time.Unix(1700000000, 123)
+	mod, origin := time.Unix(1700000000, 123), time.Unix(1699999999, 0)
 	failure := &runtime.Error{Kind: runtime.KindAssert, Cause: errors.New(`no "quotes", {braces} and [brackets]`)}
 	items := []runtime.Finished{
-		{Key: []byte("a"), Index: 0, Status: runtime.StatusOK, Attempts: 1, Result: 42, Has: true},
+		{Key: []byte("a"), Index: 0, Item: 17, Worker: 1, Started: mod, Duration: time.Second, Status: runtime.StatusOK, Attempts: 1, Result: 42, Has: true},
 		{Key: []byte("b"), Index: 1, Status: runtime.StatusOK, Attempts: 2, Result: map[string]any{"s": `x,"}]`, "l": []any{1, "]", map[string]any{}}}, Has: true},
 		{Key: []byte("c"), Index: 2, Status: runtime.StatusSkipped, Attempts: 3, Result: "fall\\back", Has: true, Fallback: true, Reused: true,
 			Deps: []runtime.Dep{{Path: `d\\ir/"x".csv`, Size: 5, ModTime: mod}, {Path: "y", ModTime: mod}}},
@@ -126,7 +127,7 @@ func TestParseRecordAgreesWithJSON(t *testing.T) {
 		{Key: []byte("e"), Index: -1, Status: runtime.StatusCancelled, Attempts: 0, Result: -7, Has: true},
 	}
 	for _, it := range items {
-		line, err := encodeRecord(nil, &it)
+		line, err := encodeRecord(nil, &it, origin)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -32,6 +32,9 @@ type record struct {
 	Key      string          `json:"k"`
 	Status   string          `json:"s"`
 	Attempts int             `json:"a"`
+	Worker   int             `json:"w"`
+	Text     string          `json:"x"`            // the item as text, at most 200 characters
+	Times    []float64       `json:"ms,omitempty"` // started and duration, in ms from the run's start; none when reused
 	Has      bool            `json:"h,omitempty"`
 	Fallback bool            `json:"f,omitempty"`
 	Reused   bool            `json:"u,omitempty"`
@@ -60,10 +63,11 @@ type Totals struct {
 
 // trailer is a journal's last line, written when its run ends.
 type trailer struct {
-	End     bool      `json:"end"`
-	Ended   time.Time `json:"ended"`
-	Outcome string    `json:"outcome"`
-	Totals  Totals    `json:"totals"`
+	End        bool      `json:"end"`
+	Ended      time.Time `json:"ended"`
+	Outcome    string    `json:"outcome"`
+	ExitStatus int       `json:"exit_status"`
+	Totals     Totals    `json:"totals"`
 }
 
 // keyHash is what a journal keeps of an item's key: the first 16 bytes of

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -14,8 +15,20 @@ import (
 func parseRecord(line []byte) (r record, ok bool) {
 	p := &parser{b: bytes.TrimRight(line, "\n")}
 	if !p.lit(`{"i":`) || !p.int(&r.Index) || !p.lit(`,"k":`) || !p.str(&r.Key) ||
-		!p.lit(`,"s":`) || !p.str(&r.Status) || !p.lit(`,"a":`) || !p.int(&r.Attempts) {
+		!p.lit(`,"s":`) || !p.str(&r.Status) || !p.lit(`,"a":`) || !p.int(&r.Attempts) ||
+		!p.lit(`,"w":`) || !p.int(&r.Worker) || !p.lit(`,"x":`) || !p.str(&r.Text) {
 		return r, false
+	}
+	if p.lit(`,"ms":[`) {
+		started, ok := p.float()
+		if !ok || !p.lit(",") {
+			return r, false
+		}
+		took, ok := p.float()
+		if !ok || !p.lit("]") {
+			return r, false
+		}
+		r.Times = []float64{started, took}
 	}
 	r.Has = p.lit(`,"h":true`)
 	r.Fallback = p.lit(`,"f":true`)
@@ -75,6 +88,19 @@ func (p *parser) int64(n *int64) bool {
 	}
 	*n, p.b = v, p.b[end:]
 	return true
+}
+
+func (p *parser) float() (float64, bool) {
+	end := 0
+	for end < len(p.b) && strings.IndexByte("0123456789.-+eE", p.b[end]) >= 0 {
+		end++
+	}
+	v, err := strconv.ParseFloat(string(p.b[:end]), 64)
+	if err != nil {
+		return 0, false
+	}
+	p.b = p.b[end:]
+	return v, true
 }
 
 // str reads a JSON string; one with escapes is left to encoding/json.

@@ -39,6 +39,7 @@ type Recorder struct {
 	f       *os.File
 	buf     []byte
 	synced  time.Time
+	origin  time.Time // the run's start, which the items' times count from
 	totals  Totals
 	prev    *index // nil when nothing is reused
 	Resumed string // what the resume found, for the user: "reusing run ID", "no journal...", ""
@@ -51,7 +52,7 @@ func Start(store *Store, plan *dsl.Plan, mode Resume, now time.Time) (*Recorder,
 	if err != nil {
 		return nil, err
 	}
-	rec := &Recorder{store: store, lock: lock, id: NewID(now), synced: now}
+	rec := &Recorder{store: store, lock: lock, id: NewID(now), synced: now, origin: now}
 	if err := rec.open(plan, mode, now); err != nil {
 		lock.Release()
 		return nil, err
@@ -123,9 +124,9 @@ func (r *Recorder) Record(items []runtime.Finished) error {
 	defer r.mu.Unlock()
 	r.buf = r.buf[:0]
 	for i := range items {
-		line, err := encodeRecord(r.buf, &items[i])
+		line, err := encodeRecord(r.buf, &items[i], r.origin)
 		if err != nil {
-			line, err = encodeRecord(r.buf, unkept(items[i]))
+			line, err = encodeRecord(r.buf, unkept(items[i]), r.origin)
 		}
 		if err != nil {
 			return fmt.Errorf("item %d: %w", items[i].Index, err)
@@ -161,11 +162,11 @@ func (r *Recorder) count(it *runtime.Finished) {
 
 // Finish writes the trailer, syncs and closes the journal and releases
 // the lock.
-func (r *Recorder) Finish(outcome string, notStarted int, now time.Time) error {
+func (r *Recorder) Finish(outcome string, exitStatus, notStarted int, now time.Time) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.totals.NotStarted = notStarted
-	err := r.writeLine(trailer{End: true, Ended: now, Outcome: outcome, Totals: r.totals})
+	err := r.writeLine(trailer{End: true, Ended: now, Outcome: outcome, ExitStatus: exitStatus, Totals: r.totals})
 	err = errors.Join(err, r.f.Sync(), r.f.Close())
 	if r.prev != nil {
 		err = errors.Join(err, r.prev.close())
@@ -182,6 +183,11 @@ func (r *Recorder) writeLine(v any) error {
 	return err
 }
 
+// appendMS appends d in milliseconds, to the microsecond.
+func appendMS(b []byte, d time.Duration) []byte {
+	return strconv.AppendFloat(b, float64(d.Microseconds())/1000, 'f', -1, 64)
+}
+
 // unkept is an item whose result cannot be kept, as a journal records it:
 // with status unkept, which no resume reuses.
 func unkept(it runtime.Finished) *runtime.Finished {
@@ -192,15 +198,22 @@ func unkept(it runtime.Finished) *runtime.Finished {
 // statusUnkept marks a line whose result could not be kept.
 const statusUnkept runtime.Status = "unkept"
 
-// encodeRecord appends an item's line to b: the JSON of record, written
+// encodeRecord appends an item's line to b, its times counted from
+// origin: the JSON of record, written
 // by hand in its fields' order (json.Marshal would cost most of the
 // journal's time per item), which lets readIndexLine find the key and the
 // status without decoding the line.
-func encodeRecord(b []byte, it *runtime.Finished) ([]byte, error) {
+func encodeRecord(b []byte, it *runtime.Finished, origin time.Time) ([]byte, error) {
 	b = strconv.AppendInt(append(b, `{"i":`...), int64(it.Index), 10)
 	b = appendKeyHash(append(b, `,"k":"`...), it.Key)
 	b = appendString(append(b, `",`+`"s":`...), string(it.Status))
 	b = strconv.AppendInt(append(b, `,"a":`...), int64(it.Attempts), 10)
+	b = strconv.AppendInt(append(b, `,"w":`...), int64(it.Worker), 10)
+	b = appendString(append(b, `,"x":`...), runtime.ItemText(it.Item))
+	if !it.Started.IsZero() && !it.Reused {
+		b = appendMS(append(b, `,"ms":[`...), it.Started.Sub(origin))
+		b = append(appendMS(append(b, ','), it.Duration), ']')
+	}
 	for _, flag := range []struct {
 		name string
 		set  bool

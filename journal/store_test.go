@@ -45,7 +45,7 @@ func endedRun(t *testing.T, store *Store, p *dsl.Plan, mode Resume, now time.Tim
 	if err := rec.Record(items); err != nil {
 		t.Fatal(err)
 	}
-	if err := rec.Finish(outcome, 0, now); err != nil {
+	if err := rec.Finish(outcome, 0, 0, now); err != nil {
 		t.Fatal(err)
 	}
 	return rec.ID()
@@ -85,7 +85,7 @@ func reuse(t *testing.T, store *Store, p *dsl.Plan, mode Resume, now time.Time, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rec.Finish("succeeded", 0, now)
+	defer rec.Finish("succeeded", 0, 0, now)
 	got := map[any]any{}
 	for _, it := range items {
 		if re, ok := rec.Reuse(key(it)); ok {

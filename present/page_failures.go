@@ -80,8 +80,11 @@ func (p *Page) render(src []byte, e dsl.ErrorValue, severity string) int {
 // endedText says when and why the run was stopped.
 func endedText(r *Report) string {
 	what := "aborted"
-	if r.EndedBy.Reason == "interrupt" {
+	switch r.EndedBy.Reason {
+	case "interrupt":
 		what = "interrupted"
+	case "killed": // a page from a journal without its end: the last item seen
+		what = "killed after its last journaled item"
 	}
 	text := fmt.Sprintf("%s at %s", what, msText(r.EndedBy.AtMS))
 	if r.Error != nil {

@@ -299,6 +299,9 @@ func DisplayItem(item any) string {
 
 // shorten cuts s to n characters, ending with ... when cut.
 func shorten(s string, n int) string {
+	if len(s) <= n { // no more runes than bytes: nothing to count
+		return s
+	}
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-3]) + "..."
 	}

@@ -30,6 +30,9 @@ type Finished struct {
 	Key      []byte
 	Index    int
 	Item     any
+	Worker   int           // the worker that ran it, or reused it
+	Started  time.Time     // when it started; zero for a reused item
+	Duration time.Duration // from its start to its end
 	Status   Status
 	Attempts int
 	Result   any
@@ -144,7 +147,8 @@ func (c *collector) journal(outs []outcome) {
 		if o.rec.Status == StatusNotStarted {
 			continue
 		}
-		finished = append(finished, Finished{Key: o.key, Index: o.rec.Index, Item: o.rec.Item, Status: o.rec.Status,
+		finished = append(finished, Finished{Key: o.key, Index: o.rec.Index, Item: o.rec.Item, Worker: o.rec.Worker,
+			Started: o.rec.Started, Duration: o.rec.Duration, Status: o.rec.Status,
 			Attempts: o.attempts, Result: o.result, Has: o.has, Fallback: o.rec.Fallback, Err: o.rec.Err,
 			Deps: o.deps, Reused: o.rec.Reused, Encoded: o.encoded})
 	}

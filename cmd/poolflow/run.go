@@ -128,7 +128,7 @@ func execute(l *loaded, f *runFlags, con *console, stdout, stderr io.Writer) err
 	sig := signals.received(runErr) // once: a SIGPIPE from the summary below must not change the outcome
 	code := exitStatus(runErr, sig)
 	if rec != nil {
-		if err := rec.Finish(outcomeWord(runErr, sig), sum.NotStarted, time.Now()); err != nil {
+		if err := rec.Finish(outcomeWord(runErr, sig), code, sum.NotStarted, time.Now()); err != nil {
 			con.println(fmt.Sprintf("%s: warning: the run's journal is not whole: %v", l.file, err))
 		}
 	}
