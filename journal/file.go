@@ -10,8 +10,6 @@ import (
 	"io"
 	"os"
 	"time"
-
-	"github.com/poolflow/poolflow/dsl"
 )
 
 // header is a journal's first line.
@@ -39,7 +37,7 @@ type record struct {
 	Fallback bool            `json:"f,omitempty"`
 	Reused   bool            `json:"u,omitempty"`
 	Result   json.RawMessage `json:"r,omitempty"`
-	Error    *dsl.ErrorValue `json:"e,omitempty"`
+	Error    *errorJSON      `json:"e,omitempty"`
 	Deps     []dep           `json:"d,omitempty"`
 }
 

@@ -136,7 +136,7 @@ func (x *index) reuse(key []byte) (runtime.Reusable, bool) {
 	if err != nil || changed(r.Deps) {
 		return runtime.Reusable{}, false
 	}
-	re := runtime.Reusable{Status: runtime.Status(r.Status), Attempts: r.Attempts, Has: r.Has, Fallback: r.Fallback, Err: r.Error}
+	re := runtime.Reusable{Status: runtime.Status(r.Status), Attempts: r.Attempts, Has: r.Has, Fallback: r.Fallback, Err: r.errorValue()}
 	for _, d := range r.Deps {
 		re.Deps = append(re.Deps, runtime.Dep{Path: d.Path, Size: d.Size, ModTime: time.Unix(0, d.ModTime)})
 	}

@@ -82,7 +82,7 @@ func ReadFile(path string, each func(Item) error) (Run, error) {
 			return nil // the header, or a line that is no item's
 		}
 		countLine(&counted, r)
-		it := Item{Index: r.Index, Text: r.Text, Status: r.Status, Attempts: r.Attempts, Worker: r.Worker, Reused: r.Reused, Error: r.Error}
+		it := Item{Index: r.Index, Text: r.Text, Status: r.Status, Attempts: r.Attempts, Worker: r.Worker, Reused: r.Reused, Error: r.errorValue()}
 		if len(r.Times) == 2 {
 			it.StartedMS, it.DurationMS = r.Times[0], r.Times[1]
 		}

@@ -232,7 +232,7 @@ func encodeRecord(b []byte, it *runtime.Finished, origin time.Time) ([]byte, err
 		}
 	}
 	if it.Err != nil {
-		raw, err := json.Marshal(it.Err.Value())
+		raw, err := json.Marshal(errorToJournal(it.Err.Value()))
 		if err != nil {
 			return nil, err
 		}

@@ -219,9 +219,13 @@ func restatesKind(msg string) bool {
 // Value is the failure in its one wire shape: the error variable of
 // expressions, and the JSON of JSON lines and the report.
 func (e *Error) Value() dsl.ErrorValue {
-	if e.replay != nil {
+	if e.replay != nil { // as journaled, for this run's item
 		v := *e.replay
-		v.Item = e.Item
+		v.Item, v.Index, v.Worker = e.Item, e.Index, e.Worker
+		if v.ItemText != nil {
+			text := ItemText(e.Item)
+			v.ItemText = &text
+		}
 		v.Notes = slices.Clone(v.Notes)
 		for _, n := range e.Notes {
 			v.Notes = append(v.Notes, noteValue(n))

@@ -91,7 +91,7 @@ func reused(rec ItemRecord, key []byte, re Reusable) outcome {
 	rec.Status, rec.Fallback, rec.Reused = re.Status, re.Fallback, true
 	if re.Err != nil {
 		rec.Err = &Error{Kind: Kind(re.Err.Kind), Subject: Subject{Stage: re.Err.Stage, Step: re.Err.Step, Item: rec.Item,
-			Index: rec.Index, Worker: -1, Attempt: re.Err.Attempt, Attempts: re.Err.Attempts}, replay: re.Err}
+			Index: rec.Index, Worker: rec.Worker, Attempt: re.Err.Attempt, Attempts: re.Err.Attempts}, replay: re.Err}
 	}
 	return outcome{rec: rec, result: re.Result, has: re.Has, attempts: re.Attempts, key: key, deps: re.Deps, encoded: re.Encoded}
 }
