@@ -1,6 +1,8 @@
 package dsl
 
-import "fmt"
+import (
+	"strconv"
+)
 
 // Pos is a position in a pipeline file. Line and Col are 1-based and count
 // characters, not bytes; the zero Pos means "unknown".
@@ -18,7 +20,7 @@ func (p Pos) String() string {
 	if !p.IsValid() {
 		return p.File
 	}
-	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+	return p.File + ":" + strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Col)
 }
 
 // Before reports whether p comes before q in the same file.

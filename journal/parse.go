@@ -42,7 +42,12 @@ func parseRecord(line []byte) (r record, ok bool) {
 	}
 	if p.lit(`,"e":`) {
 		v, ok := p.value()
-		if !ok || json.Unmarshal(v, &r.Error) != nil {
+		if !ok {
+			return r, false
+		}
+		if e, ok := parseError(v); ok {
+			r.Error = &e
+		} else if json.Unmarshal(v, &r.Error) != nil {
 			return r, false
 		}
 	}
@@ -57,6 +62,18 @@ func parseRecord(line []byte) (r record, ok bool) {
 		}
 	}
 	return r, p.lit("}") && len(p.b) == 0
+}
+
+// strings reads the rest of a list of strings, after its '['.
+func (p *parser) strings(l *[]string) bool {
+	for first := true; !p.lit("]"); first = false {
+		var s string
+		if (!first && !p.lit(",")) || !p.str(&s) {
+			return false
+		}
+		*l = append(*l, s)
+	}
+	return true
 }
 
 // parser reads a line from its start.

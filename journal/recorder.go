@@ -232,11 +232,10 @@ func encodeRecord(b []byte, it *runtime.Finished, origin time.Time) ([]byte, err
 		}
 	}
 	if it.Err != nil {
-		raw, err := json.Marshal(errorToJournal(it.Err.Value()))
-		if err != nil {
+		e := errorToJournal(it.Err.Value())
+		if b, err = appendError(append(b, `,"e":`...), &e); err != nil {
 			return nil, err
 		}
-		b = append(append(b, `,"e":`...), raw...)
 	}
 	for i, d := range it.Deps {
 		if i == 0 {

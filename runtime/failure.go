@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,9 +64,9 @@ func (s Subject) Where() string {
 func (s Subject) String() string {
 	switch {
 	case s.Index >= 0:
-		return fmt.Sprintf("%s: item %d %s", s.Where(), s.Index, DisplayItem(s.Item))
+		return s.Where() + ": item " + strconv.Itoa(s.Index) + " " + DisplayItem(s.Item)
 	case s.Worker >= 0:
-		return fmt.Sprintf("%s: worker %d", s.Where(), s.Worker)
+		return s.Where() + ": worker " + strconv.Itoa(s.Worker)
 	}
 	return s.Where()
 }
@@ -152,8 +153,7 @@ func (e *Error) Message() string {
 	if e.replay != nil {
 		return e.replay.Message
 	}
-	var inner *Error
-	if errors.As(e.Cause, &inner) && inner == e.Cause {
+	if inner, ok := e.Cause.(*Error); ok {
 		return inner.Message()
 	}
 	if e.Cause == nil {
@@ -184,10 +184,10 @@ func (e *Error) Headline() string {
 	b.WriteString(e.Subject.String())
 	b.WriteString(" failed")
 	if e.Attempts > 1 {
-		fmt.Fprintf(&b, " after %d of %d attempts", e.Attempt, e.Attempts)
+		b.WriteString(" after " + strconv.Itoa(e.Attempt) + " of " + strconv.Itoa(e.Attempts) + " attempts")
 	}
 	if o := e.Outcome.String(); o != "" {
-		fmt.Fprintf(&b, " (%s)", o)
+		b.WriteString(" (" + o + ")")
 	}
 	return b.String()
 }
@@ -287,7 +287,7 @@ func ItemText(item any) string { return shorten(text(item), 200) }
 func DisplayItem(item any) string {
 	s, quoted := text(item), false
 	if str, ok := item.(string); ok {
-		s, quoted = fmt.Sprintf("%q", str), true
+		s, quoted = strconv.Quote(str), true
 	}
 	if r := []rune(s); len(r) > 60 {
 		s = string(r[:56]) + "..."
