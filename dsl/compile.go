@@ -177,7 +177,7 @@ func Compile(p *Pipeline, opts Options) (*Plan, error) {
 func (c *compiler) plan() *Plan {
 	p := c.p
 	plan := &Plan{Name: p.Name.Value, Description: p.Description.Value, File: p.File, Source: p.Source,
-		Order: OrderInput, Timeout: p.Timeout.Value}
+		Order: OrderInput, Timeout: p.Timeout.Value, DrainOnInterrupt: p.OnInterrupt.Value == PolicyDrain}
 	if p.Order.Value != "" {
 		plan.Order = p.Order.Value
 	}

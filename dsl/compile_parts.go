@@ -221,7 +221,7 @@ func (c *compiler) output(plan *Plan, params reflect.Type) *Output {
 	if n == nil {
 		return nil
 	}
-	o := &Output{Pos: n.Pos, To: &Template{Source: "-", Parts: []Part{{Lit: "-"}}}}
+	o := &Output{Pos: n.Pos, To: &Template{Source: "-", Parts: []Part{{Lit: "-"}}}, WriteDrained: n.OnDrain.Value == DrainWrite}
 	sc := c.stageScope("output", params, endVars())
 	sc.where = "output"
 	if n.Fold != nil {

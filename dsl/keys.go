@@ -7,18 +7,19 @@ import (
 
 // keyGroups names each node type's keys in KeyPaths and in spec.md.
 var keyGroups = map[reflect.Type]string{
-	reflect.TypeOf(Pipeline{}):      "",
-	reflect.TypeOf(StageNode{}):     "stage",
-	reflect.TypeOf(MapNode{}):       "map",
-	reflect.TypeOf(CallbacksNode{}): "callbacks",
-	reflect.TypeOf(StepNode{}):      "step",
-	reflect.TypeOf(PolicyNode{}):    "on_error",
-	reflect.TypeOf(RetryNode{}):     "on_error.retry",
-	reflect.TypeOf(OutputNode{}):    "output",
-	reflect.TypeOf(LimitsNode{}):    "limits",
-	reflect.TypeOf(FoldNode{}):      "output.fold",
-	reflect.TypeOf(SchemaNode{}):    "schema",
-	reflect.TypeOf(ColumnNode{}):    "column",
+	reflect.TypeOf(Pipeline{}):        "",
+	reflect.TypeOf(StageNode{}):       "stage",
+	reflect.TypeOf(MapNode{}):         "map",
+	reflect.TypeOf(CallbacksNode{}):   "callbacks",
+	reflect.TypeOf(StepNode{}):        "step",
+	reflect.TypeOf(PolicyNode{}):      "on_error",
+	reflect.TypeOf(RetryNode{}):       "on_error.retry",
+	reflect.TypeOf(MaxFailuresNode{}): "on_error.max_failures",
+	reflect.TypeOf(OutputNode{}):      "output",
+	reflect.TypeOf(LimitsNode{}):      "limits",
+	reflect.TypeOf(FoldNode{}):        "output.fold",
+	reflect.TypeOf(SchemaNode{}):      "schema",
+	reflect.TypeOf(ColumnNode{}):      "column",
 }
 
 // KeyPaths lists every key the parser accepts, as GROUP.KEY: "version",

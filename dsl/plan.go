@@ -19,15 +19,16 @@ type Plan struct {
 	DirFrom     DirSource // why Dir is what it is
 	Source      []byte    // the file's text, for rendering errors
 
-	Params       any          // the value expressions see as params (a struct)
-	Secrets      []Secret     // from the environment; masked wherever poolflow prints
-	SecretsValue any          // the value expressions see as secrets (a struct of strings)
-	ParamValues  []ParamValue // the same, in file order, for reports
-	Workers      int
-	Window       int // most items in flight at once
-	Order        string
-	Timeout      time.Duration // whole run; 0 = none
-	Limits       Limits
+	Params           any          // the value expressions see as params (a struct)
+	Secrets          []Secret     // from the environment; masked wherever poolflow prints
+	SecretsValue     any          // the value expressions see as secrets (a struct of strings)
+	ParamValues      []ParamValue // the same, in file order, for reports
+	Workers          int
+	Window           int // most items in flight at once
+	Order            string
+	Timeout          time.Duration // whole run; 0 = none
+	DrainOnInterrupt bool          // on_interrupt: drain: the first SIGINT drains the run instead of cancelling it
+	Limits           Limits
 
 	Schemas     map[string]*table.Schema // by name
 	Items       *Items
@@ -140,7 +141,16 @@ type Output struct {
 	// it: a table row of a schema. The CSV header is then known before
 	// the first row.
 	Header *table.Layout
+	// WriteDrained writes the output of a drained run (on_drain: write),
+	// from the items delivered; by default a drained run writes none.
+	WriteDrained bool
 }
+
+// Words of output.on_drain.
+const (
+	DrainDiscard = "discard"
+	DrainWrite   = "write"
+)
 
 // Fold is a running aggregate: Init once, then Step for each delivered
 // result, with acc the value so far.

@@ -18,7 +18,7 @@ func EventsSchema() map[string]any {
 	defs := map[string]any{}
 	var one []any
 	for _, t := range []reflect.Type{reflect.TypeOf(DiagnosticEvent{}), reflect.TypeOf(LogEvent{}),
-		reflect.TypeOf(RetryEvent{}), reflect.TypeOf(FailureEvent{}), reflect.TypeOf(SummaryEvent{})} {
+		reflect.TypeOf(RetryEvent{}), reflect.TypeOf(FailureEvent{}), reflect.TypeOf(DrainEvent{}), reflect.TypeOf(SummaryEvent{})} {
 		one = append(one, schemaOf(t, defs))
 	}
 	return document(map[string]any{"oneOf": one}, defs, "poolflow run event",

@@ -127,11 +127,13 @@ func (n *Note) Unwrap() error { return n.Cause }
 // Outcome is what a policy did with a failure.
 type Outcome struct {
 	Retry  bool   // the policy retries (more than one attempt allowed)
-	Then   string // skip or abort-all; "" when nothing was decided (cancelled, or no policy applies)
-	Budget bool   // the failure passed max_failures, which turned skip into abort-all
+	Then   string // skip, abort-all or drain; "" when nothing was decided (cancelled, or no policy applies)
+	Budget bool   // the failure passed max_failures, which turned skip into abort-all (or drain)
+	Drain  bool   // with Budget: max_failures' then is drain
 }
 
-// String says it in a few words: `retry, then skip`, `skip, max_failures`.
+// String says it in a few words: `retry, then skip`, `skip, max_failures`,
+// `retry, then drain`, `skip, max_failures, then drain`.
 func (o Outcome) String() string {
 	if o.Then == "" {
 		return ""
@@ -142,6 +144,9 @@ func (o Outcome) String() string {
 	}
 	if o.Budget {
 		s += ", max_failures"
+	}
+	if o.Drain {
+		s += ", then drain"
 	}
 	return s
 }

@@ -125,5 +125,14 @@ func (c *console) CallbackFailed(e *runtime.Error) {
 	c.failure("skipped", e)
 }
 
+// Draining says that the run began to drain, and why.
+func (c *console) Draining(cause *runtime.Error) {
+	if c.json {
+		c.printJSON(present.DrainLine(cause))
+		return
+	}
+	c.println(present.DrainText(cause))
+}
+
 // WorkerRetired prints an initializer failure that its policy skipped.
 func (c *console) WorkerRetired(e *runtime.Error) { c.failure("skipped", e) }

@@ -88,7 +88,7 @@ func run(ctx context.Context, file string, f *runFlags, stdout, stderr io.Writer
 // summary, the report. Its commands die with it however it ends: the
 // watchdog kills them should this process be killed outright.
 func execute(l *loaded, f *runFlags, con *console, stdout, stderr io.Writer) error {
-	ctx, signals := withSignals(context.Background())
+	ctx, signals := withSignals(context.Background(), l.plan.DrainOnInterrupt)
 	defer signals.stop()
 	enableWatchdog()
 	tally := runtime.NewTally()
