@@ -38,6 +38,9 @@ type Options struct {
 	LookupEnv func(string) (string, bool)
 	// LookPath finds programs for the exec warning; nil uses exec.LookPath.
 	LookPath func(string) (string, error)
+	// Inject are the --inject specs (spec.md §6.11); their diagnostics
+	// are in the file InjectFlagFile, at line N for the Nth spec.
+	Inject []string
 }
 
 // compiler turns a validated Pipeline into a Plan.

@@ -143,6 +143,7 @@ func (c *compiler) mapStage(plan *Plan, params reflect.Type) reflect.Type {
 	st, after, named := c.stage("map", &n.StageNode, sc)
 	st.Policy = c.policy(&n.OnError, after)
 	plan.Map = st
+	c.injections(plan, params)
 	c.resumeKeys(st, n, sc)
 	var resultType reflect.Type
 	if n.Result.Src != "" {

@@ -38,6 +38,7 @@ type Plan struct {
 	OnError     *Stage // callbacks.error, or nil
 	OnDone      *Stage // callbacks.done, or nil
 	Output      *Output
+	Injections  []*Injection // --inject: failures made to happen at map steps
 
 	// WorkerType is the struct type of the worker variable: id and the
 	// initializer's named step values. NewWorker builds values of it.
@@ -198,6 +199,7 @@ type ErrorValue struct {
 	Stack      []string    `expr:"stack" json:"stack" doc:"a panic's Go frames, each function (file:line)"`
 	Notes      []NoteValue `expr:"notes" json:"notes" doc:"secondary failures, each with its own position"`
 	Cell       *CellValue  `expr:"cell" json:"cell" doc:"kind data: the cell of the table that does not fit; null otherwise"`
+	Injected   bool        `expr:"injected" json:"injected" doc:"the failure was made by run --inject: the attempt ran no step"`
 }
 
 // CellValue is where in a table's file a data error is.

@@ -88,14 +88,22 @@ func RetryLine(e *runtime.Error, wait time.Duration) RetryEvent {
 // before is shown as: its place, what failed again, and why.
 func AgainText(e *runtime.Error) string {
 	return e.At.From.String() + ": warning: " + e.Subject.String() + " failed again (" + e.Outcome.String() + "): " +
-		string(e.Kind) + ": " + firstLine(e.Message())
+		kindText(e) + ": " + firstLine(e.Message())
 }
 
 // RetryText is the one line --verbose prints for a retried attempt.
 func RetryText(e *runtime.Error, wait time.Duration) string {
 	return e.At.From.String() + ": retry: " + e.Subject.String() + ": attempt " + itoa(e.Attempt) + " of " +
-		itoa(e.Attempts) + " failed: " + string(e.Kind) + ": " + firstLine(e.Message()) + "; next in " +
+		itoa(e.Attempts) + " failed: " + kindText(e) + ": " + firstLine(e.Message()) + "; next in " +
 		FormatDuration(wait.Round(time.Millisecond))
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// kindText is a failure's kind, marked when --inject made it.
+func kindText(e *runtime.Error) string {
+	if e.Injected {
+		return string(e.Kind) + " (injected)"
+	}
+	return string(e.Kind)
+}

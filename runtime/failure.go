@@ -27,6 +27,7 @@ type Error struct {
 	Notes    []*Note
 	Outcome  Outcome // what the policy did with it
 	Duration time.Duration
+	Injected bool // made by run --inject: the attempt ran no step
 
 	replay *dsl.ErrorValue // a failure of an earlier run, reused from its journal
 }
@@ -242,7 +243,7 @@ func (e *Error) Value() dsl.ErrorValue {
 		Attempt: e.Attempt, Attempts: e.Attempts, Policy: e.Outcome.String(),
 		Causes: nonNil(e.Causes()), Expression: e.Evidence.Expr, Values: nonNilText(e.Evidence.Values),
 		Command: nonNil(e.Evidence.Argv), Code: e.Evidence.ExitCode, Stderr: e.Evidence.Stderr,
-		Stack: nonNil(e.Evidence.Callers), Notes: []dsl.NoteValue{}, Cell: e.Evidence.Cell}
+		Stack: nonNil(e.Evidence.Callers), Notes: []dsl.NoteValue{}, Cell: e.Evidence.Cell, Injected: e.Injected}
 	if e.Index >= 0 {
 		text := ItemText(e.Item)
 		v.ItemText = &text

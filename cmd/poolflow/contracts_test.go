@@ -258,14 +258,14 @@ const attemptError = `{"kind": "exit", "message": "exit status 1", "headline": "
   "stage": "map", "step": "s", "item": "a", "index": 0, "worker": 0, "attempt": 1, "attempts": 2, "policy": "",
   "position": "p.yaml:7:7", "file": "p.yaml", "line": 7, "column": 7, "end_line": 7, "end_column": 8,
   "causes": [], "expression": "", "values": [], "command": ["/bin/sh", "-c", "exit 1"], "code": 1, "stderr": "x",
-  "stack": [], "notes": [], "cell": null}`
+  "stack": [], "notes": [], "cell": null, "injected": false}`
 
 const skipError = `{"kind": "fail", "message": "no", "headline": "map/s: item 1 \"b\" failed (skip)",
   "stage": "map", "step": "s", "item": "b", "index": 1, "worker": 1, "attempt": 1, "attempts": 1, "policy": "skip",
   "position": "p.yaml:7:7", "file": "p.yaml", "line": 7, "column": 7, "end_line": 7, "end_column": 10,
   "causes": [], "expression": "", "values": [{"name": "item", "value": "\"b\""}], "command": [], "code": 0, "stderr": "",
   "stack": [], "notes": [{"message": "fallback failed, so the item has no result: x", "position": "p.yaml:9:15",
-  "file": "p.yaml", "line": 9, "column": 15, "end_line": 9, "end_column": 17}], "cell": null}`
+  "file": "p.yaml", "line": 9, "column": 15, "end_line": 9, "end_column": 17}], "cell": null, "injected": false}`
 
 // TestReportProblems checks the checker behind `reportshape`: it accepts
 // the published shape and names what is wrong with a broken one.
