@@ -32,6 +32,7 @@ type Pipeline struct {
 	Callbacks   CallbacksNode `key:"callbacks" doc:"steps run one at a time after each result, each failure, and once at the end"`
 	Output      *OutputNode   `key:"output" doc:"what the run writes at the end"`
 	Limits      *LimitsNode   `key:"limits" doc:"the sizes a run may reach: memory, output"`
+	Tests       TestsNode     `key:"tests" doc:"tests of the pipeline, which poolflow test runs: items, params, injections, stubs, and what must come of them"`
 
 	// File is the path the pipeline was read from; Source its text.
 	File   string `key:"-"`

@@ -41,6 +41,18 @@ type Options struct {
 	// Inject are the --inject specs (spec.md §6.11); their diagnostics
 	// are in the file InjectFlagFile, at line N for the Nth spec.
 	Inject []string
+	// InjectAt, when set, places the characters of each Inject spec in
+	// the pipeline file (a test's inject list); nil for --inject.
+	InjectAt []func(offset int) Pos
+	// TestItems, when not nil, replaces the pipeline's items with this
+	// list (a test's items).
+	TestItems []any
+	// Stubs replace map steps by their result (a test's stubs), by step
+	// name.
+	Stubs []StubNode
+	// CaptureOutput writes the output as JSON to standard output, whatever
+	// output.to and format say, so that a test reads it back.
+	CaptureOutput bool
 }
 
 // compiler turns a validated Pipeline into a Plan.

@@ -87,6 +87,9 @@ func (c *compiler) injections(plan *Plan, params reflect.Type) {
 	for i, text := range c.opts.Inject {
 		line := i + 1
 		spec := injectSpec{text: text, at: func(o int) Pos { return Pos{File: InjectFlagFile, Line: line, Col: 1 + o} }}
+		if i < len(c.opts.InjectAt) && c.opts.InjectAt[i] != nil {
+			spec.at = c.opts.InjectAt[i]
+		}
 		if in := c.injection(plan, params, spec); in != nil {
 			plan.Injections = append(plan.Injections, in)
 		}

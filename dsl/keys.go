@@ -20,6 +20,10 @@ var keyGroups = map[reflect.Type]string{
 	reflect.TypeOf(FoldNode{}):        "output.fold",
 	reflect.TypeOf(SchemaNode{}):      "schema",
 	reflect.TypeOf(ColumnNode{}):      "column",
+	reflect.TypeOf(TestNode{}):        "test",
+	reflect.TypeOf(StubNode{}):        "test.stubs.STEP",
+	reflect.TypeOf(ExpectNode{}):      "test.expect",
+	reflect.TypeOf(ExpectItemNode{}):  "test.expect.items.N",
 }
 
 // KeyPaths lists every key the parser accepts, as GROUP.KEY: "version",

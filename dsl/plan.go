@@ -106,6 +106,7 @@ type Step struct {
 	Message *Template // assert; nil = a message built from the condition
 	If      *Program  // nil = always
 	Timeout time.Duration
+	Stub    *ProcessResult // sh and exec in a test: the result, and the command does not run
 }
 
 // Items is the compiled item source.

@@ -93,3 +93,13 @@ func firstPositiveDuration(ds ...time.Duration) time.Duration {
 	}
 	return 0
 }
+
+// stubbed is a stubbed step's result (a test's stubs, spec.md §11): the
+// command does not run; an exit status other than 0 fails the step as the
+// command's would.
+func stubbed(res *dsl.ProcessResult) (any, *dsl.Program, error) {
+	if res.Code != 0 {
+		return *res, nil, &processError{result: *res}
+	}
+	return *res, nil, nil
+}

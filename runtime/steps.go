@@ -174,6 +174,12 @@ func (r *runner) action(ctx context.Context, step *dsl.Step) (any, *dsl.Program,
 		return v, step.Expr, err
 	case dsl.StepAssert:
 		return r.assert(step)
+	case dsl.StepSh, dsl.StepExec:
+		if step.Stub != nil {
+			return stubbed(step.Stub)
+		}
+	}
+	switch step.Kind {
 	case dsl.StepSh:
 		cmd, err := r.ev.render(step.Command, true)
 		if err != nil {

@@ -38,6 +38,7 @@ func validate(files []string, opts dsl.Options, f *loadFlags, stdout, stderr io.
 	st := styleFor(f.color, stderr)
 	for _, file := range files {
 		l := load(file, opts)
+		l.checkTests(opts)
 		all = append(all, l.diags...)
 		bad = bad || l.failed(f.strict)
 		if f.format == "json" {
