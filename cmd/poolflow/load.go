@@ -71,6 +71,9 @@ type loaded struct {
 	text  []byte
 	plan  *dsl.Plan
 	diags dsl.Diagnostics
+	// injectSrc is the text of the --inject specs, which their
+	// diagnostics point into.
+	injectSrc []byte
 }
 
 // failed reports whether the file cannot run: an error, or a warning
@@ -90,7 +93,7 @@ func load(file string, opts dsl.Options) *loaded {
 			Message: fmt.Sprintf("cannot read pipeline: %v", unwrapPathError(err))}}}
 	}
 	plan, diags := dsl.Load(file, text, opts)
-	return &loaded{file: file, text: text, plan: plan, diags: diags}
+	return &loaded{file: file, text: text, plan: plan, diags: diags, injectSrc: injectSource(opts.Inject)}
 }
 
 // readPipeline reads a pipeline file through a limit, so that a file over
@@ -119,7 +122,11 @@ func unwrapPathError(err error) error {
 // printDiagnostics writes diagnostics as text with source snippets.
 func printDiagnostics(w io.Writer, l *loaded, st present.Style) {
 	for _, d := range l.diags {
-		present.Diagnostic(w, d, l.text, st)
+		src := l.text
+		if d.Pos.File == dsl.InjectFlagFile {
+			src = l.injectSrc
+		}
+		present.Diagnostic(w, d, src, st)
 	}
 }
 
