@@ -1,8 +1,11 @@
 package dsl
 
 import (
+	"bytes"
+	"path/filepath"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -207,3 +210,52 @@ func (*ExpectItemsNode) jsonSchema(fieldSpec) map[string]any {
 }
 
 func (*ValueNode) jsonSchema(fieldSpec) map[string]any { return map[string]any{} }
+
+// TestFile is a pipeline's sibling test file, FILE.test.yaml beside
+// FILE.yaml (TestFileOf): a document with the tests list alone.
+type TestFile struct {
+	Meta
+	Tests TestsNode `key:"tests" required:"true" doc:"tests of the pipeline beside this file, as its own tests: list"`
+}
+
+// TestFileOf is the path of the sibling test file of a pipeline file:
+// pipeline.yaml → pipeline.test.yaml.
+func TestFileOf(file string) string {
+	ext := filepath.Ext(file)
+	return strings.TrimSuffix(file, ext) + ".test" + ext
+}
+
+// ParseTests reads a sibling test file, keeping positions in it as Parse
+// does in a pipeline file.
+func ParseTests(file string, text []byte) (*TestFile, error) {
+	text = bytes.TrimPrefix(text, []byte("\ufeff"))
+	tf := &TestFile{}
+	if len(text) > MaxFileSize {
+		return tf, Diagnostics{tooLarge(file)}
+	}
+	d := &decoder{src: newSource(file, text), sizes: map[*yaml.Node]int{}, max: fileStructure}
+	if root, ok := d.document(text); ok && d.countNodes(root) {
+		d.decodeStruct(root, reflectValue(tf))
+	}
+	d.diags.Sort()
+	return tf, d.diags.Err()
+}
+
+// AllTests are the tests of a pipeline: its own tests: list, then those
+// of its sibling test file when there is one (sibling is its text, nil
+// for none).
+func AllTests(file string, text, sibling []byte) ([]TestNode, error) {
+	p, err := Parse(file, text)
+	if err != nil {
+		return nil, err
+	}
+	tests := p.Tests.List
+	if sibling == nil {
+		return tests, nil
+	}
+	tf, err := ParseTests(TestFileOf(file), sibling)
+	if err != nil {
+		return nil, err
+	}
+	return append(tests, tf.Tests.List...), nil
+}

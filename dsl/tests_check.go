@@ -33,20 +33,23 @@ type AssertEnv struct {
 // testCallbacks are the names expect.callbacks takes.
 var testCallbacks = []string{"result", "error", "done"}
 
-// CheckTests compiles the pipeline once for each of its tests, as
+// CheckTests compiles the pipeline once for each of its tests (its own,
+// then those of its sibling test file, whose text is sibling, nil for
+// none), as
 // `poolflow test` will run it, and returns what is wrong with them, each
 // at its place in the file: a spec of inject, a stub of a step that is
 // not an sh or exec step of the map stage, a fixture that cannot be read,
 // a param of the wrong type, an assert that does not compile, a callback
 // that is not one. The pipeline itself must have loaded with base.
-func CheckTests(file string, text []byte, base Options, dir string) Diagnostics {
-	p, err := Parse(file, text)
-	if err != nil {
-		return nil // the load reported it
+func CheckTests(file string, text, sibling []byte, base Options, dir string) Diagnostics {
+	tests, err := AllTests(file, text, sibling)
+	var ds Diagnostics
+	if errors.As(err, &ds) {
+		return ds // the sibling's own problems; the pipeline's the load reported
 	}
 	var out Diagnostics
-	for i := range p.Tests.List {
-		out = append(out, checkTest(&p.Tests.List[i], file, text, base, dir)...)
+	for i := range tests {
+		out = append(out, checkTest(&tests[i], file, text, base, dir)...)
 	}
 	out.Sort()
 	return out

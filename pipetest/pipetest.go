@@ -46,19 +46,19 @@ type Options struct {
 	Load    dsl.Options   // the functions, and --param-free settings
 	Dir     string        // where the pipeline's relative paths resolve: fixtures too
 	Timeout time.Duration // the most one test may run; 0 for DefaultTimeout
+	Sibling []byte        // the text of the file's sibling test file (dsl.TestFileOf), nil for none
 }
 
 // DefaultTimeout is how long one test may run when Options.Timeout is 0.
 const DefaultTimeout = time.Minute
 
-// Run runs every test of a pipeline file, at most GOMAXPROCS at once, and
+// Run runs every test of a pipeline file, its own and its sibling's, at most GOMAXPROCS at once, and
 // returns their results in file order. The file must have loaded.
 func Run(ctx context.Context, file string, text []byte, opts Options) ([]Result, error) {
-	p, err := dsl.Parse(file, text)
+	tests, err := dsl.AllTests(file, text, opts.Sibling)
 	if err != nil {
 		return nil, err
 	}
-	tests := p.Tests.List
 	results := make([]Result, len(tests))
 	sem := make(chan struct{}, goruntime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
@@ -79,7 +79,7 @@ func Run(ctx context.Context, file string, text []byte, opts Options) ([]Result,
 // params, injections and stubs, its output captured, then each
 // expectation compared.
 func runOne(ctx context.Context, file string, text []byte, t *dsl.TestNode, opts Options) (res Result) {
-	res = Result{File: file, Name: t.Name.Value, Pos: t.Pos}
+	res = Result{File: t.Pos.File, Name: t.Name.Value, Pos: t.Pos}
 	started := time.Now()
 	defer func() { res.Duration = time.Since(started) }()
 	lo, err := dsl.TestOptions(t, opts.Load, opts.Dir)

@@ -74,6 +74,21 @@ type loaded struct {
 	// injectSrc is the text of the --inject specs, which their
 	// diagnostics point into.
 	injectSrc []byte
+	// sibling is the text of the file's sibling test file, nil for none
+	// (read by validate and test only).
+	sibling []byte
+}
+
+// sourceOf is the text the diagnostics of a file point into: the
+// pipeline's, its sibling test file's, or the --inject specs'.
+func (l *loaded) sourceOf(file string) []byte {
+	switch file {
+	case dsl.InjectFlagFile:
+		return l.injectSrc
+	case dsl.TestFileOf(l.file):
+		return l.sibling
+	}
+	return l.text
 }
 
 // failed reports whether the file cannot run: an error, or a warning
@@ -122,11 +137,7 @@ func unwrapPathError(err error) error {
 // printDiagnostics writes diagnostics as text with source snippets.
 func printDiagnostics(w io.Writer, l *loaded, st present.Style) {
 	for _, d := range l.diags {
-		src := l.text
-		if d.Pos.File == dsl.InjectFlagFile {
-			src = l.injectSrc
-		}
-		present.Diagnostic(w, d, src, st)
+		present.Diagnostic(w, d, l.sourceOf(d.Pos.File), st)
 	}
 }
 

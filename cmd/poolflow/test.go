@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"time"
 
 	"github.com/poolflow/poolflow/dsl"
@@ -63,12 +65,12 @@ func runTests(ctx context.Context, files []string, f *testFlags, stdout, stderr 
 			invalid = true
 			continue
 		}
-		results, err := pipetest.Run(ctx, file, l.text, pipetest.Options{Load: opts, Dir: l.plan.Dir, Timeout: f.timeout})
+		results, err := pipetest.Run(ctx, file, l.text, pipetest.Options{Load: opts, Dir: l.plan.Dir, Timeout: f.timeout, Sibling: l.sibling})
 		if err != nil {
 			return err
 		}
 		if len(results) == 0 {
-			fmt.Fprintf(stderr, "%s: no tests (add a tests: list, spec.md §11)\n", file)
+			fmt.Fprintf(stderr, "%s: no tests (add a tests: list, or %s; spec.md §11)\n", file, dsl.TestFileOf(file))
 		}
 		for _, r := range results {
 			failed = failed || !r.Passed()
@@ -93,13 +95,30 @@ func printTest(w io.Writer, r pipetest.Result, asJSON bool, st present.Style) {
 	fmt.Fprintln(w, string(b))
 }
 
+// readSibling reads the file's sibling test file, when there is one; one
+// that cannot be read is a diagnostic.
+func (l *loaded) readSibling() {
+	name := dsl.TestFileOf(l.file)
+	text, err := readPipeline(name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		l.diags = append(l.diags, dsl.Diagnostic{Pos: dsl.Pos{File: name}, Severity: dsl.SeverityError, Code: "read",
+			Message: fmt.Sprintf("cannot read the tests: %v", unwrapPathError(err))})
+		l.plan = nil
+	default:
+		l.sibling = text
+	}
+}
+
 // checkTests adds what is wrong with a loaded file's tests to its
 // diagnostics; a file with errors in any then fails.
 func (l *loaded) checkTests(opts dsl.Options) {
 	if l.plan == nil {
 		return
 	}
-	if diags := dsl.CheckTests(l.file, l.text, opts, l.plan.Dir); len(diags) > 0 {
+	l.readSibling()
+	if diags := dsl.CheckTests(l.file, l.text, l.sibling, opts, l.plan.Dir); len(diags) > 0 {
 		l.diags = append(l.diags, diags...)
 		l.plan = nil
 	}
