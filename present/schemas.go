@@ -25,6 +25,15 @@ func EventsSchema() map[string]any {
 		"one JSON line of poolflow run --format json (spec.md §9.5)")
 }
 
+// TestsSchema is the JSON Schema (draft-07) of one line of `poolflow
+// test --format json`: one test's result. schema/tests.schema.json is a
+// copy.
+func TestsSchema() map[string]any {
+	defs := map[string]any{}
+	s := schemaOf(reflect.TypeOf(TestJSON{}), defs)
+	return document(s, defs, "poolflow test result", "one JSON line of poolflow test --format json (spec.md §11)")
+}
+
 func document(s, defs map[string]any, title, description string) map[string]any {
 	s["$schema"] = "http://json-schema.org/draft-07/schema#"
 	s["title"] = title
