@@ -17,22 +17,22 @@ import (
 //
 // Invariants: noMore is closed exactly once, when the drain begins or the
 // run's context ends, whichever comes first; drainCause and drainedAt are
-// set before it is closed by a drain and read only after the workers have
-// ended, or under drainMu.
+// written once, before a drain closes it, and read and written under
+// drainMu only.
 type drainState struct {
 	noMore     chan struct{} // closed: take no new item
 	closeOnce  sync.Once
 	drainMu    sync.Mutex
-	drainCause *Error    // what started the drain; nil when the run did not drain
-	drainedAt  time.Time // when it began
-	stopWatch  func() bool
+	drainCause *Error      // what started the drain; nil when the run did not drain
+	drainedAt  time.Time   // when it began
+	stopNoMore func() bool // stops closing noMore when the context ends
 }
 
 // initDrain makes the channel that stops the feeder and the workers, and
 // closes it when the run's context ends, as a drain does.
 func (r *run) initDrain() {
 	r.noMore = make(chan struct{})
-	r.drainState.stopWatch = context.AfterFunc(r.ctx, r.closeNoMore)
+	r.stopNoMore = context.AfterFunc(r.ctx, r.closeNoMore)
 }
 
 func (r *run) closeNoMore() { r.closeOnce.Do(func() { close(r.noMore) }) }

@@ -111,12 +111,13 @@ type run struct {
 
 // Run runs the plan and returns what it did. The error is nil when the run
 // succeeded; otherwise it matches ErrAborted and wraps the *Error that
-// ended the run. When Run returns, every goroutine and process it started
+// ended the run (and matches ErrDrained too when the run drained, and was
+// not cancelled after). When Run returns, every goroutine and process it started
 // has ended.
 func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
 	r := e.newRun(parent, plan)
 	defer r.cancel(nil)
-	defer r.drainState.stopWatch()
+	defer r.stopNoMore()
 	stdin := e.Stdin
 	if stdin == nil {
 		stdin = os.Stdin
