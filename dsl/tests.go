@@ -103,7 +103,7 @@ type StubNode struct {
 	Step   string     // the step's name
 	Stdout StringNode `key:"stdout" doc:"the step's standard output; default empty"`
 	Stderr StringNode `key:"stderr" doc:"the step's standard error; default empty"`
-	Code   IntNode    `key:"code" min:"0" max:"255" doc:"the exit status; not 0 fails the step with kind exit; default 0"`
+	Code   IntNode    `key:"code" min:"0" doc:"the exit status; not 0 fails the step with kind exit; default 0"`
 }
 
 func (v *StubsNode) decodeNode(d *decoder, n *yaml.Node, _ fieldSpec) {

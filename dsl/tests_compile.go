@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -20,6 +21,9 @@ func (c *compiler) stubs(st *Stage) {
 		case step.Kind != StepSh && step.Kind != StepExec:
 			c.errorf(s.KeyPos, len(s.Step), "stub", "stub sh and exec steps; an expr step computes its value itself",
 				"stubs: step %q is %s, not sh or exec", s.Step, step.Kind)
+		case s.Code.Value > 255:
+			c.errorf(s.Code.Pos, len(strconv.Itoa(s.Code.Value)), "range", "an exit status is from 0 to 255",
+				"stubs.%s.code must be at most 255, got %d", s.Step, s.Code.Value)
 		default:
 			step.Stub = &ProcessResult{Stdout: s.Stdout.Value, Stderr: s.Stderr.Value, Code: s.Code.Value}
 		}
