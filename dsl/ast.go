@@ -26,11 +26,13 @@ type Pipeline struct {
 	Order       WordNode      `key:"order" enum:"input,completion" doc:"order of results: input (like Pool.map) or completion (like imap_unordered); default input"`
 	Window      IntNode       `key:"window" min:"1" doc:"most items in flight at once (running or waiting to be delivered in order); default 32 per worker, at least 256"`
 	Timeout     DurationNode  `key:"timeout" doc:"limit on the whole run"`
+	OnInterrupt WordNode      `key:"on_interrupt" enum:"abort-all,drain" doc:"what the first SIGINT does: abort-all (cancel at once) or drain (start no new item, let the running ones finish; a second SIGINT aborts); default abort-all"`
 	Initializer *StageNode    `key:"initializer" doc:"steps run once per worker before it takes an item"`
 	Map         *MapNode      `key:"map" required:"true" doc:"steps run once per item"`
 	Callbacks   CallbacksNode `key:"callbacks" doc:"steps run one at a time after each result, each failure, and once at the end"`
 	Output      *OutputNode   `key:"output" doc:"what the run writes at the end"`
 	Limits      *LimitsNode   `key:"limits" doc:"the sizes a run may reach: memory, output"`
+	Tests       TestsNode     `key:"tests" doc:"tests of the pipeline, which poolflow test runs: items, params, injections, stubs, and what must come of them"`
 
 	// File is the path the pipeline was read from; Source its text.
 	File   string `key:"-"`
@@ -99,6 +101,7 @@ type OutputNode struct {
 	To      TemplateNode   `key:"to" doc:"a path, or - for standard output; default -"`
 	Format  WordNode       `key:"format" enum:"json,jsonl,csv,text" doc:"json, jsonl, csv or text; default: from the extension of to, else json"`
 	Columns StringListNode `key:"columns" doc:"csv only: the columns and their order; default: a table row's columns, else the sorted keys of the rows"`
+	OnDrain WordNode       `key:"on_drain" enum:"discard,write" doc:"what a drained run does with its output: discard it, or write what was delivered; default discard"`
 }
 
 // FoldNode is a running aggregate over the delivered results.

@@ -38,6 +38,21 @@ type Options struct {
 	LookupEnv func(string) (string, bool)
 	// LookPath finds programs for the exec warning; nil uses exec.LookPath.
 	LookPath func(string) (string, error)
+	// Inject are the --inject specs (spec.md §6.11); their diagnostics
+	// are in the file InjectFlagFile, at line N for the Nth spec.
+	Inject []string
+	// InjectAt, when set, places the characters of each Inject spec in
+	// the pipeline file (a test's inject list); nil for --inject.
+	InjectAt []func(offset int) Pos
+	// TestItems, when not nil, replaces the pipeline's items with this
+	// list (a test's items).
+	TestItems []any
+	// Stubs replace map steps by their result (a test's stubs), by step
+	// name.
+	Stubs []StubNode
+	// CaptureOutput writes the output as JSON to standard output, whatever
+	// output.to and format say, so that a test reads it back.
+	CaptureOutput bool
 }
 
 // compiler turns a validated Pipeline into a Plan.
@@ -177,7 +192,7 @@ func Compile(p *Pipeline, opts Options) (*Plan, error) {
 func (c *compiler) plan() *Plan {
 	p := c.p
 	plan := &Plan{Name: p.Name.Value, Description: p.Description.Value, File: p.File, Source: p.Source,
-		Order: OrderInput, Timeout: p.Timeout.Value}
+		Order: OrderInput, Timeout: p.Timeout.Value, DrainOnInterrupt: p.OnInterrupt.Value == PolicyDrain}
 	if p.Order.Value != "" {
 		plan.Order = p.Order.Value
 	}

@@ -60,6 +60,9 @@ func (c *compiler) items(params reflect.Type) *Items {
 			Null: c.opts.ItemsNull, ElemType: stringType}
 	}
 	n := &c.p.Items
+	if c.opts.TestItems != nil {
+		return &Items{Kind: ItemsList, Pos: n.Pos, List: c.opts.TestItems}
+	}
 	it := &Items{Kind: n.Kind, Pos: n.Pos, List: n.List}
 	sc := c.stageScope("items", params, nil)
 	sc.where = "items"
@@ -143,6 +146,8 @@ func (c *compiler) mapStage(plan *Plan, params reflect.Type) reflect.Type {
 	st, after, named := c.stage("map", &n.StageNode, sc)
 	st.Policy = c.policy(&n.OnError, after)
 	plan.Map = st
+	c.stubs(st)
+	c.injections(plan, params)
 	c.resumeKeys(st, n, sc)
 	var resultType reflect.Type
 	if n.Result.Src != "" {
@@ -221,7 +226,8 @@ func (c *compiler) output(plan *Plan, params reflect.Type) *Output {
 	if n == nil {
 		return nil
 	}
-	o := &Output{Pos: n.Pos, To: &Template{Source: "-", Parts: []Part{{Lit: "-"}}}}
+	o := &Output{Pos: n.Pos, To: &Template{Source: "-", Parts: []Part{{Lit: "-"}}}, WriteDrained: n.OnDrain.Value == DrainWrite}
+	defer c.capture(o)
 	sc := c.stageScope("output", params, endVars())
 	sc.where = "output"
 	if n.Fold != nil {

@@ -89,8 +89,8 @@ func (c *compiler) step(n *StepNode, i int, sc *scope) (*Step, reflect.Type) {
 func (c *compiler) policy(n *PolicyNode, sc *scope) Policy {
 	p := Policy{Pos: n.Pos, Attempts: 1, Then: PolicyAbortAll}
 	switch n.Short {
-	case PolicySkip:
-		p.Then = PolicySkip
+	case PolicySkip, PolicyDrain:
+		p.Then = n.Short
 	case PolicyRetry:
 		p.Attempts, p.Delay, p.Backoff, p.MaxDelay = DefaultAttempts, DefaultDelay, BackoffExponential, DefaultMaxDelay
 	}
@@ -121,8 +121,11 @@ func (c *compiler) policy(n *PolicyNode, sc *scope) Policy {
 	if n.Fallback.Src != "" {
 		p.Fallback = c.compileExpr(fromExpr(&n.Fallback), psc, false)
 	}
-	m := n.MaxFailures
-	p.MaxFailures = Threshold{Set: m.Set, Pos: m.Pos, Count: m.Count, Share: m.Share, IsPercent: m.IsPercent}
+	m := n.MaxFailures.Limit
+	p.MaxFailures = Threshold{Set: m.Set, Pos: m.Pos, Count: m.Count, Share: m.Share, IsPercent: m.IsPercent, Then: PolicyAbortAll}
+	if w := n.MaxFailures.Then.Value; w != "" {
+		p.MaxFailures.Then = w
+	}
 	return p
 }
 

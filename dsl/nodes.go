@@ -171,6 +171,23 @@ func (v *ThresholdNode) decodeNode(d *decoder, n *yaml.Node, _ fieldSpec) {
 	d.errorf(n, "percent", hint, "%s: bad count or percentage %q", d.where(), text)
 }
 
+// MaxFailuresNode is on_error.max_failures: a threshold alone (5, 5%),
+// which aborts the run when passed, or a mapping that also says what
+// passing it does: {limit: 5%, then: drain}.
+type MaxFailuresNode struct {
+	Meta
+	Limit ThresholdNode `key:"limit" required:"true" doc:"the failure budget: a count, or a percentage of the items finished"`
+	Then  WordNode      `key:"then" enum:"abort-all,drain" doc:"what passing the budget during the run does: abort-all (cancel the running items) or drain (let them finish); default abort-all"`
+}
+
+func (v *MaxFailuresNode) decodeNode(d *decoder, n *yaml.Node, f fieldSpec) {
+	if n.Kind == yaml.MappingNode {
+		d.decodeStruct(n, reflectValue(v))
+		return
+	}
+	d.decodeField(nil, n, reflectValue(&v.Limit), f)
+}
+
 // StringListNode is a list of strings.
 type StringListNode struct {
 	Meta

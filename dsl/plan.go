@@ -19,15 +19,16 @@ type Plan struct {
 	DirFrom     DirSource // why Dir is what it is
 	Source      []byte    // the file's text, for rendering errors
 
-	Params       any          // the value expressions see as params (a struct)
-	Secrets      []Secret     // from the environment; masked wherever poolflow prints
-	SecretsValue any          // the value expressions see as secrets (a struct of strings)
-	ParamValues  []ParamValue // the same, in file order, for reports
-	Workers      int
-	Window       int // most items in flight at once
-	Order        string
-	Timeout      time.Duration // whole run; 0 = none
-	Limits       Limits
+	Params           any          // the value expressions see as params (a struct)
+	Secrets          []Secret     // from the environment; masked wherever poolflow prints
+	SecretsValue     any          // the value expressions see as secrets (a struct of strings)
+	ParamValues      []ParamValue // the same, in file order, for reports
+	Workers          int
+	Window           int // most items in flight at once
+	Order            string
+	Timeout          time.Duration // whole run; 0 = none
+	DrainOnInterrupt bool          // on_interrupt: drain: the first SIGINT drains the run instead of cancelling it
+	Limits           Limits
 
 	Schemas     map[string]*table.Schema // by name
 	Items       *Items
@@ -37,6 +38,7 @@ type Plan struct {
 	OnError     *Stage // callbacks.error, or nil
 	OnDone      *Stage // callbacks.done, or nil
 	Output      *Output
+	Injections  []*Injection // --inject: failures made to happen at map steps
 
 	// WorkerType is the struct type of the worker variable: id and the
 	// initializer's named step values. NewWorker builds values of it.
@@ -104,6 +106,7 @@ type Step struct {
 	Message *Template // assert; nil = a message built from the condition
 	If      *Program  // nil = always
 	Timeout time.Duration
+	Stub    *ProcessResult // sh and exec in a test: the result, and the command does not run
 }
 
 // Items is the compiled item source.
@@ -140,7 +143,16 @@ type Output struct {
 	// it: a table row of a schema. The CSV header is then known before
 	// the first row.
 	Header *table.Layout
+	// WriteDrained writes the output of a drained run (on_drain: write),
+	// from the items delivered; by default a drained run writes none.
+	WriteDrained bool
 }
+
+// Words of output.on_drain.
+const (
+	DrainDiscard = "discard"
+	DrainWrite   = "write"
+)
 
 // Fold is a running aggregate: Init once, then Step for each delivered
 // result, with acc the value so far.
@@ -188,6 +200,7 @@ type ErrorValue struct {
 	Stack      []string    `expr:"stack" json:"stack" doc:"a panic's Go frames, each function (file:line)"`
 	Notes      []NoteValue `expr:"notes" json:"notes" doc:"secondary failures, each with its own position"`
 	Cell       *CellValue  `expr:"cell" json:"cell" doc:"kind data: the cell of the table that does not fit; null otherwise"`
+	Injected   bool        `expr:"injected" json:"injected" doc:"the failure was made by run --inject: the attempt ran no step"`
 }
 
 // CellValue is where in a table's file a data error is.

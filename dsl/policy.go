@@ -15,9 +15,9 @@ type Policy struct {
 	MaxDelay    time.Duration // cap on any one wait
 	Jitter      float64       // each wait is spread by up to this share either way
 	When        *Program      // retry only while it holds; nil = every kind but cancelled
-	Then        string        // skip or abort-all, once retries are spent or do not apply
+	Then        string        // skip, abort-all or drain, once retries are spent or do not apply
 	Fallback    *Program      // with skip in map: the failed item's result
-	MaxFailures Threshold     // with skip in map: beyond it the run aborts
+	MaxFailures Threshold     // with skip in map: beyond it the run aborts, or drains
 }
 
 // Threshold is a count of failures or a share of finished items.
@@ -27,6 +27,7 @@ type Threshold struct {
 	Count     int
 	Share     float64 // 0.05 for 5%
 	IsPercent bool
+	Then      string // what passing it during the run does: abort-all or drain
 }
 
 // MinFinishedForShare is how many items must have finished before a

@@ -122,6 +122,11 @@ func (*ThresholdNode) jsonSchema(fieldSpec) map[string]any {
 	}}
 }
 
+func (*MaxFailuresNode) jsonSchema(f fieldSpec) map[string]any {
+	short := (*ThresholdNode)(nil).jsonSchema(f)["oneOf"].([]any)
+	return map[string]any{"oneOf": append(short, objectSchema(reflect.TypeOf(MaxFailuresNode{})))}
+}
+
 func (*StringListNode) jsonSchema(fieldSpec) map[string]any {
 	return map[string]any{"type": "array", "items": map[string]any{"type": "string"}}
 }

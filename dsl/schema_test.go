@@ -3,6 +3,7 @@ package dsl_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,7 +71,7 @@ func asJSONValue(t *testing.T, src []byte) any {
 	if err := yaml.Unmarshal(src, &v); err != nil {
 		t.Fatal(err)
 	}
-	b, err := json.Marshal(v)
+	b, err := json.Marshal(stringKeys(v))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,6 +80,28 @@ func asJSONValue(t *testing.T, src []byte) any {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// stringKeys writes the keys of YAML mappings as JSON has them, strings:
+// `3: {status: ok}` of a test's expect.items is {"3": ...} to an editor.
+func stringKeys(v any) any {
+	switch x := v.(type) {
+	case map[any]any:
+		out := map[string]any{}
+		for k, e := range x {
+			out[fmt.Sprint(k)] = stringKeys(e)
+		}
+		return out
+	case map[string]any:
+		for k, e := range x {
+			x[k] = stringKeys(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = stringKeys(e)
+		}
+	}
+	return v
 }
 
 // TestExamplesMatchSchema validates every example pipeline against the

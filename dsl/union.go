@@ -198,20 +198,21 @@ const (
 	PolicyAbortAll = "abort-all"
 	PolicySkip     = "skip"
 	PolicyRetry    = "retry"
+	PolicyDrain    = "drain"
 )
 
 // PolicyNode is an on_error policy in its short form (a word) or its long
 // form (a mapping). One decoder reads both.
 type PolicyNode struct {
 	Meta
-	Short       string        // the word, in the short form
-	Retry       *RetryNode    `key:"retry" doc:"retry before giving up: attempts, delay, backoff, max_delay, jitter, when"`
-	Then        WordNode      `key:"then" enum:"skip,abort-all" doc:"what to do once retries are spent or do not apply: skip or abort-all; default abort-all"`
-	Fallback    ExprNode      `key:"fallback" doc:"map only, with then: skip: the failed item's result; sees error"`
-	MaxFailures ThresholdNode `key:"max_failures" doc:"map only, with then: skip: more failed items than this (a count, or a percentage once 10 have finished) aborts the run"`
+	Short       string          // the word, in the short form
+	Retry       *RetryNode      `key:"retry" doc:"retry before giving up: attempts, delay, backoff, max_delay, jitter, when"`
+	Then        WordNode        `key:"then" enum:"skip,abort-all,drain" doc:"what to do once retries are spent or do not apply: skip, abort-all, or drain (start no new item, let the running ones finish, fail the run); default abort-all"`
+	Fallback    ExprNode        `key:"fallback" doc:"map only, with then: skip: the failed item's result; sees error"`
+	MaxFailures MaxFailuresNode `key:"max_failures" doc:"map only, with then: skip: more failed items than this (a count, or a percentage once 10 have finished) aborts the run; or {limit, then: abort-all or drain}"`
 }
 
-var policyWords = []string{PolicyAbortAll, PolicySkip, PolicyRetry}
+var policyWords = []string{PolicyAbortAll, PolicySkip, PolicyRetry, PolicyDrain}
 
 func (v *PolicyNode) decodeNode(d *decoder, n *yaml.Node, _ fieldSpec) {
 	if n.Kind == yaml.MappingNode {

@@ -152,9 +152,26 @@ func (v *validator) policy(stage string, p *PolicyNode) {
 				"%s.on_error: %s needs then: skip (with abort-all the first failure ends the run)", stage, key)
 		}
 	}
+	v.drainable(stage, p)
 	if r := p.Retry; r != nil && r.Delay.Set && r.MaxDelay.Set && r.MaxDelay.Value < r.Delay.Value {
 		v.errorf(r.MaxDelay.Pos, 1, "policy", "make max_delay at least delay",
 			"%s.on_error.retry: max_delay %s is less than delay %s", stage, r.MaxDelay.Value, r.Delay.Value)
+	}
+}
+
+// drainable rejects drain where no item can still be running: the done
+// callback runs after the last one was delivered.
+func (v *validator) drainable(stage string, p *PolicyNode) {
+	if stage != "callbacks.done" {
+		return
+	}
+	switch {
+	case p.Short == PolicyDrain:
+		v.errorf(p.Pos, len(PolicyDrain), "policy", "use abort-all: every item has finished when callbacks.done runs",
+			"%s.on_error: drain needs items still running, and there are none after the last one", stage)
+	case p.Then.Value == PolicyDrain:
+		v.errorf(p.Then.Pos, len(PolicyDrain), "policy", "use then: abort-all: every item has finished when callbacks.done runs",
+			"%s.on_error: then: drain needs items still running, and there are none after the last one", stage)
 	}
 }
 

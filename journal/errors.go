@@ -37,6 +37,7 @@ type errorJSON struct {
 	Stack      []string        `json:"stack,omitempty"`
 	Notes      []dsl.NoteValue `json:"notes,omitempty"`
 	Cell       *dsl.CellValue  `json:"cell,omitempty"`
+	Injected   bool            `json:"injected,omitempty"`
 }
 
 func errorToJournal(v dsl.ErrorValue) errorJSON {
@@ -44,7 +45,7 @@ func errorToJournal(v dsl.ErrorValue) errorJSON {
 		NoItem: v.ItemText == nil, Attempt: v.Attempt, Attempts: v.Attempts, Policy: v.Policy, Position: v.Position,
 		File: v.File, Line: v.Line, Column: v.Column, EndLine: v.EndLine, EndColumn: v.EndColumn, Causes: v.Causes,
 		Expression: v.Expression, Values: v.Values, Command: v.Command, Code: v.Code, Stderr: v.Stderr, Stack: v.Stack,
-		Notes: v.Notes, Cell: v.Cell}
+		Notes: v.Notes, Cell: v.Cell, Injected: v.Injected}
 }
 
 // value is the error value again, for an item of the given index and
@@ -54,7 +55,7 @@ func (e errorJSON) value(index int, text string, worker int) dsl.ErrorValue {
 		Index: index, Worker: worker, Attempt: e.Attempt, Attempts: e.Attempts, Policy: e.Policy, Position: e.Position,
 		File: e.File, Line: e.Line, Column: e.Column, EndLine: e.EndLine, EndColumn: e.EndColumn,
 		Causes: nonNil(e.Causes), Expression: e.Expression, Values: nonNil(e.Values), Command: nonNil(e.Command),
-		Code: e.Code, Stderr: e.Stderr, Stack: nonNil(e.Stack), Notes: nonNil(e.Notes), Cell: e.Cell}
+		Code: e.Code, Stderr: e.Stderr, Stack: nonNil(e.Stack), Notes: nonNil(e.Notes), Cell: e.Cell, Injected: e.Injected}
 	if !e.NoItem {
 		v.ItemText = &text
 	}

@@ -40,6 +40,28 @@ type RetryEvent struct {
 	WaitMS float64 `json:"wait_ms" doc:"how long until the next attempt"`
 }
 
+// DrainEvent says that the run began to drain (spec.md §6.10): it takes
+// no new item and lets the running ones finish.
+type DrainEvent struct {
+	Type    string `json:"type" const:"drain"`
+	Message string `json:"message" doc:"why, and what happens now"`
+	Kind    string `json:"kind" doc:"the kind of the failure or interruption that began the drain"`
+}
+
+// DrainLine is the drain's JSON line.
+func DrainLine(cause *runtime.Error) DrainEvent {
+	return DrainEvent{Type: "drain", Message: DrainText(cause), Kind: string(cause.Kind)}
+}
+
+// DrainText is the line a run prints when it begins to drain.
+func DrainText(cause *runtime.Error) string {
+	why := cause.Headline()
+	if cause.Kind == runtime.KindInterrupted {
+		return "draining: " + cause.Message() + "; no new item starts, the running ones finish (the same signal again stops them now)"
+	}
+	return "draining: " + why + "; no new item starts, the running ones finish"
+}
+
 // DiagnosticLine is d as a JSON line.
 func DiagnosticLine(d dsl.Diagnostic) DiagnosticEvent {
 	return DiagnosticEvent{Type: "diagnostic", DiagnosticJSON: DiagnosticValue(d)}
@@ -66,14 +88,22 @@ func RetryLine(e *runtime.Error, wait time.Duration) RetryEvent {
 // before is shown as: its place, what failed again, and why.
 func AgainText(e *runtime.Error) string {
 	return e.At.From.String() + ": warning: " + e.Subject.String() + " failed again (" + e.Outcome.String() + "): " +
-		string(e.Kind) + ": " + firstLine(e.Message())
+		kindText(e) + ": " + firstLine(e.Message())
 }
 
 // RetryText is the one line --verbose prints for a retried attempt.
 func RetryText(e *runtime.Error, wait time.Duration) string {
 	return e.At.From.String() + ": retry: " + e.Subject.String() + ": attempt " + itoa(e.Attempt) + " of " +
-		itoa(e.Attempts) + " failed: " + string(e.Kind) + ": " + firstLine(e.Message()) + "; next in " +
+		itoa(e.Attempts) + " failed: " + kindText(e) + ": " + firstLine(e.Message()) + "; next in " +
 		FormatDuration(wait.Round(time.Millisecond))
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// kindText is a failure's kind, marked when --inject made it.
+func kindText(e *runtime.Error) string {
+	if e.Injected {
+		return string(e.Kind) + " (injected)"
+	}
+	return string(e.Kind)
+}

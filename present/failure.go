@@ -110,6 +110,9 @@ func notes(v dsl.ErrorValue, stdout string) []note {
 	}
 	out = appendBlock(out, fmt.Sprintf("stderr, last %d lines", runtime.StderrTailLines), v.Stderr)
 	out = appendBlock(out, "stdout, its head and tail", stdout)
+	if v.Injected {
+		out = append(out, note{"injected", "by run --inject: the attempt ran no step"})
+	}
 	return appendBlock(out, "stack", strings.Join(v.Stack, "\n"))
 }
 

@@ -83,6 +83,8 @@ func endedText(r *Report) string {
 	switch r.EndedBy.Reason {
 	case "interrupt":
 		what = "interrupted"
+	case "drain":
+		what = "drained (no new item started)"
 	case "killed": // a page from a journal without its end: the last item seen
 		what = "killed after its last journaled item"
 	}

@@ -28,11 +28,17 @@ func Plan(w io.Writer, p *dsl.Plan, items string) {
 	if p.Timeout > 0 {
 		fmt.Fprintf(w, "timeout: %s for the whole run\n", FormatDuration(p.Timeout))
 	}
+	if p.DrainOnInterrupt {
+		fmt.Fprintln(w, "on SIGINT: drain (no new item starts, the running ones finish); a second SIGINT aborts")
+	}
 	for _, st := range p.Stages() {
 		describeStage(w, st)
 	}
 	if o := p.Output; o != nil {
 		fmt.Fprintf(w, "output: %s as %s to %s\n", describeOutput(o), o.Format, o.To.Source)
+		if o.WriteDrained {
+			fmt.Fprintln(w, "  also written when the run drains, with what was delivered")
+		}
 	}
 }
 
@@ -167,13 +173,20 @@ func Policy(p dsl.Policy, stage string) string {
 		parts = append(parts, describeRetry(p))
 	}
 	then := "abort the whole run"
+	if p.Then == dsl.PolicyDrain {
+		then = "drain the run: start no new item, let the running ones finish, then fail"
+	}
 	if p.Then == dsl.PolicySkip {
 		then = describeSkip(stage)
 		if p.Fallback != nil {
 			then += fmt.Sprintf(", with %s as its result", p.Fallback.Source)
 		}
 		if p.MaxFailures.Set {
-			then += fmt.Sprintf("; abort the whole run once more than %s of the items have failed", p.MaxFailures)
+			verb := "abort the whole run"
+			if p.MaxFailures.Then == dsl.PolicyDrain {
+				verb = "drain the run"
+			}
+			then += fmt.Sprintf("; %s once more than %s of the items have failed", verb, p.MaxFailures)
 			if p.MaxFailures.IsPercent {
 				then += fmt.Sprintf(" (of those finished, from %d on; of all of them at the end)", dsl.MinFinishedForShare)
 			}

@@ -31,7 +31,7 @@ type Report struct {
 	ExitStatus       int              `json:"exit_status" doc:"poolflow's exit code"`
 	Outcome          string           `json:"outcome" enum:"succeeded,failed,interrupted"`
 	Error            *dsl.ErrorValue  `json:"error" doc:"the failure that ended the run, or null"`
-	EndedBy          *EndedByJSON     `json:"ended_by" doc:"when the run was aborted or interrupted; null when it ran to its end"`
+	EndedBy          *EndedByJSON     `json:"ended_by" doc:"when the run was aborted, interrupted or drained; null when it ran to its end"`
 	Totals           Totals           `json:"totals"`
 	Stages           []ReportStage    `json:"stages"`
 	Output           string           `json:"output" doc:"-, the path written, or empty"`
@@ -45,7 +45,7 @@ type Report struct {
 // EndedByJSON is the moment a run was stopped before its end.
 type EndedByJSON struct {
 	AtMS   float64 `json:"at_ms" doc:"milliseconds from the run's start"`
-	Reason string  `json:"reason" enum:"abort,interrupt"`
+	Reason string  `json:"reason" enum:"abort,interrupt,drain" doc:"drain: the run took no new item from at_ms on and let the running ones finish"`
 }
 
 // ReportStage is one stage's durations: quantiles and a histogram.
@@ -345,11 +345,14 @@ func NewReport(plan *dsl.Plan, sum *runtime.Summary, j *runtime.Tally, runErr er
 	if info.Interrupted {
 		r.Outcome = "interrupted"
 	}
-	if !sum.AbortedAt.IsZero() {
+	switch {
+	case !sum.AbortedAt.IsZero():
 		r.EndedBy = &EndedByJSON{AtMS: ms(sum.AbortedAt.Sub(info.Started)), Reason: "abort"}
 		if info.Interrupted {
 			r.EndedBy.Reason = "interrupt"
 		}
+	case sum.Drained: // drained to its end: not aborted after
+		r.EndedBy = &EndedByJSON{AtMS: ms(sum.DrainedAt.Sub(info.Started)), Reason: "drain"}
 	}
 	return r
 }

@@ -18,11 +18,20 @@ func EventsSchema() map[string]any {
 	defs := map[string]any{}
 	var one []any
 	for _, t := range []reflect.Type{reflect.TypeOf(DiagnosticEvent{}), reflect.TypeOf(LogEvent{}),
-		reflect.TypeOf(RetryEvent{}), reflect.TypeOf(FailureEvent{}), reflect.TypeOf(SummaryEvent{})} {
+		reflect.TypeOf(RetryEvent{}), reflect.TypeOf(FailureEvent{}), reflect.TypeOf(DrainEvent{}), reflect.TypeOf(SummaryEvent{})} {
 		one = append(one, schemaOf(t, defs))
 	}
 	return document(map[string]any{"oneOf": one}, defs, "poolflow run event",
 		"one JSON line of poolflow run --format json (spec.md §9.5)")
+}
+
+// TestsSchema is the JSON Schema (draft-07) of one line of `poolflow
+// test --format json`: one test's result. schema/tests.schema.json is a
+// copy.
+func TestsSchema() map[string]any {
+	defs := map[string]any{}
+	s := schemaOf(reflect.TypeOf(TestJSON{}), defs)
+	return document(s, defs, "poolflow test result", "one JSON line of poolflow test --format json (spec.md §11)")
 }
 
 func document(s, defs map[string]any, title, description string) map[string]any {

@@ -28,6 +28,9 @@ func SummaryText(s *runtime.Summary, j *runtime.Tally) string {
 	}
 	fmt.Fprintf(&b, "%d ok, %d skipped, %d failed, %d cancelled, %d not started%s; %s%d retried; %s%s\n",
 		st.OK, st.Skipped, s.Failed, s.Cancelled, s.NotStarted, unread, reused, st.Retried, callbacks, short(st.Elapsed))
+	if s.Drained {
+		b.WriteString("  drained: no item started after the drain began; the running ones finished\n")
+	}
 	if stages := j.StageStats(); len(stages) > 0 {
 		fmt.Fprintf(&b, "  %-18s %7s %9s %9s %9s\n", "stage", "runs", "p50", "p95", "max")
 		for _, x := range stages {
@@ -83,6 +86,7 @@ type SummaryEvent struct {
 	Retried    int         `json:"retried"`
 	Fallbacks  int         `json:"fallbacks"`
 	Callbacks  int         `json:"callback_failures" doc:"callback failures their policy skipped"`
+	Drained    bool        `json:"drained" doc:"the run drained: it took no new item and let the running ones finish"`
 	ElapsedMS  float64     `json:"elapsed_ms"`
 	Stages     []StageJSON `json:"stages"`
 	Slowest    []SlowJSON  `json:"slowest"`
@@ -110,7 +114,7 @@ func Summary(s *runtime.Summary, j *runtime.Tally) SummaryEvent {
 	st := s.Stats
 	return SummaryEvent{Type: "summary", OK: st.OK, Skipped: st.Skipped, Failed: s.Failed, Cancelled: s.Cancelled,
 		NotStarted: s.NotStarted, Unread: s.Unread, Reused: s.Reused, Retried: st.Retried, Fallbacks: st.Fallbacks, Callbacks: s.CallbackFailed,
-		ElapsedMS: ms(st.Elapsed), Stages: stagesOf(j), Slowest: slowestOf(j), Output: s.Output}
+		Drained: s.Drained, ElapsedMS: ms(st.Elapsed), Stages: stagesOf(j), Slowest: slowestOf(j), Output: s.Output}
 }
 
 func stagesOf(j *runtime.Tally) []StageJSON {

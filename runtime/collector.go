@@ -177,6 +177,8 @@ func (c *collector) runCallback(st *dsl.Stage) {
 		}
 	case actAbort:
 		c.r.abort(endedBy(KindCallback, err))
+	case actDrain:
+		c.r.drain(endedBy(KindCallback, err))
 	}
 }
 

@@ -57,6 +57,8 @@ type Summary struct {
 	Output           string    // where the output went: "-", a path resolved against plan.Dir, or "" for none
 	Aborted          bool
 	AbortedAt        time.Time // when the run was aborted or interrupted; zero when it ran to its end
+	Drained          bool      // the run drained: it took no new item after DrainedAt and let the running ones finish
+	DrainedAt        time.Time // when the drain began; zero when it did not drain
 }
 
 // job is an item on its way to a worker.
@@ -100,6 +102,8 @@ type run struct {
 	stopped   chan struct{} // closed once stoppedAt is set
 	stoppedAt time.Time
 
+	drainState
+
 	mu          sync.Mutex
 	retiredErrs []*Error // why each retired worker could not start
 	warned      sync.Map // the messages of builtins' warnings said so far
@@ -107,11 +111,13 @@ type run struct {
 
 // Run runs the plan and returns what it did. The error is nil when the run
 // succeeded; otherwise it matches ErrAborted and wraps the *Error that
-// ended the run. When Run returns, every goroutine and process it started
+// ended the run (and matches ErrDrained too when the run drained, and was
+// not cancelled after). When Run returns, every goroutine and process it started
 // has ended.
 func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
 	r := e.newRun(parent, plan)
 	defer r.cancel(nil)
+	defer r.stopNoMore()
 	stdin := e.Stdin
 	if stdin == nil {
 		stdin = os.Stdin
@@ -126,19 +132,23 @@ func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
 	if e.Observer != nil {
 		e.Observer.RunStarted(total)
 	}
-	col := r.start(src)      // a run that ends early never reads the rest of its source
+	stopRequests := r.watchDrainRequest(parent)
+	col := r.start(src) // a run that ends early never reads the rest of its source
+	stopRequests()
 	defer col.rows.discard() // unless the output was written
-	if r.ctx.Err() == nil && r.fed == 0 {
+	drained := r.isDrained()
+	if r.ctx.Err() == nil && r.fed == 0 && !drained {
 		r.noItems(path)
 	}
-	if r.ctx.Err() == nil {
+	if r.ctx.Err() == nil && !drained {
 		r.judgeFailures(col)
 	}
 	output := ""
-	if r.ctx.Err() == nil {
+	if r.ctx.Err() == nil && (!drained || r.plan.Output != nil && r.plan.Output.WriteDrained) {
 		output = r.finish(col) // may record a done callback's failure
 	}
 	sum := col.summary()
+	r.drainedSummary(sum)
 	sum.Output = output
 	sum.NotStarted += r.unsent
 	if total >= 0 { // the source knows what was never read
@@ -164,6 +174,7 @@ func (e *Engine) newRun(parent context.Context, plan *dsl.Plan) *run {
 		r.cancel = func(cause error) { cancel(cause); stop() }
 	}
 	r.done = r.ctx.Done()
+	r.initDrain()
 	r.stopped = make(chan struct{})
 	r.stopWatch = context.AfterFunc(r.ctx, func() { r.stoppedAt = time.Now(); close(r.stopped) })
 	r.hooks = hooks{sleep: e.sleep, rand: e.rand}
@@ -254,9 +265,13 @@ func (r *run) ended() bool {
 	}
 }
 
-// err is what Run returns: nil, or ErrAborted wrapping the cause.
+// err is what Run returns: nil, ErrAborted wrapping the cause, or
+// ErrDrained wrapping the drain's.
 func (r *run) err() error {
 	if r.ctx.Err() == nil {
+		if r.draining() {
+			return r.drainErr()
+		}
 		return nil
 	}
 	cause := context.Cause(r.ctx)
@@ -285,7 +300,7 @@ func (r *run) feed(src source, wg *sync.WaitGroup) {
 	for more := true; more; {
 		var batch []job
 		batch, more = r.readBatch(src)
-		if len(batch) > 0 && !trySend(r.jobs, batch, r.done) {
+		if len(batch) > 0 && !trySend(r.jobs, batch, r.noMore) {
 			for _, j := range batch {
 				r.notTaken(j)
 			}
@@ -301,8 +316,8 @@ func (r *run) readBatch(src source) (batch []job, more bool) {
 	size := r.batchSize()
 	batch = getJobs(size)
 	for len(batch) < size {
-		if r.ended() || (!r.slots.tryAcquire() && (len(batch) > 0 || !r.slots.acquire(r.done))) {
-			return batch, len(batch) > 0 && !r.ended()
+		if r.stopping() || (!r.slots.tryAcquire() && (len(batch) > 0 || !r.slots.acquire(r.noMore))) {
+			return batch, len(batch) > 0 && !r.stopping()
 		}
 		item, err := src.next()
 		if err != nil {

@@ -28,6 +28,7 @@ type Error struct {
 	Notes    []*Note
 	Outcome  Outcome // what the policy did with it
 	Duration time.Duration
+	Injected bool // made by run --inject: the attempt ran no step
 
 	replay *dsl.ErrorValue // a failure of an earlier run, reused from its journal
 }
@@ -128,11 +129,13 @@ func (n *Note) Unwrap() error { return n.Cause }
 // Outcome is what a policy did with a failure.
 type Outcome struct {
 	Retry  bool   // the policy retries (more than one attempt allowed)
-	Then   string // skip or abort-all; "" when nothing was decided (cancelled, or no policy applies)
-	Budget bool   // the failure passed max_failures, which turned skip into abort-all
+	Then   string // skip, abort-all or drain; "" when nothing was decided (cancelled, or no policy applies)
+	Budget bool   // the failure passed max_failures, which turned skip into abort-all (or drain)
+	Drain  bool   // with Budget: max_failures' then is drain
 }
 
-// String says it in a few words: `retry, then skip`, `skip, max_failures`.
+// String says it in a few words: `retry, then skip`, `skip, max_failures`,
+// `retry, then drain`, `skip, max_failures, then drain`.
 func (o Outcome) String() string {
 	if o.Then == "" {
 		return ""
@@ -143,6 +146,9 @@ func (o Outcome) String() string {
 	}
 	if o.Budget {
 		s += ", max_failures"
+	}
+	if o.Drain {
+		s += ", then drain"
 	}
 	return s
 }
@@ -237,7 +243,7 @@ func (e *Error) Value() dsl.ErrorValue {
 		Attempt: e.Attempt, Attempts: e.Attempts, Policy: e.Outcome.String(),
 		Causes: nonNil(e.Causes()), Expression: e.Evidence.Expr, Values: nonNilText(e.Evidence.Values),
 		Command: nonNil(e.Evidence.Argv), Code: e.Evidence.ExitCode, Stderr: e.Evidence.Stderr,
-		Stack: nonNil(e.Evidence.Callers), Notes: []dsl.NoteValue{}, Cell: e.Evidence.Cell}
+		Stack: nonNil(e.Evidence.Callers), Notes: []dsl.NoteValue{}, Cell: e.Evidence.Cell, Injected: e.Injected}
 	if e.Index >= 0 {
 		text := ItemText(e.Item)
 		v.ItemText = &text

@@ -120,6 +120,15 @@ func (o Observers) ItemFinished(rec ItemRecord) {
 	}
 }
 
+// Draining tells the observers that hear of drains.
+func (o Observers) Draining(cause *Error) {
+	for _, x := range o {
+		if d, ok := x.(DrainObserver); ok {
+			d.Draining(cause)
+		}
+	}
+}
+
 func (o Observers) ItemNotStarted(index int, item any) {
 	for _, x := range o {
 		x.ItemNotStarted(index, item)

@@ -28,7 +28,7 @@ func (r *run) finish(c *collector) string {
 	if c.errors == nil {
 		env["errors"] = []dsl.ErrorValue{}
 	}
-	if r.plan.OnDone != nil {
+	if r.plan.OnDone != nil && !r.draining() { // a drained run did not get to its end
 		c.runCallback(r.plan.OnDone)
 	}
 	if r.ctx.Err() != nil || r.plan.Output == nil {

@@ -16,6 +16,7 @@ const (
 	actSkip                    // give up on this item (or worker, or callback) and go on
 	actAbort                   // abort the whole run
 	actCancelled               // the run is being cancelled; nothing to decide
+	actDrain                   // take no new item, let the running ones finish, fail the run
 )
 
 // decide is the whole policy table: a cancelled attempt is never retried;
@@ -29,6 +30,8 @@ func decide(p dsl.Policy, kind Kind, attempt int, when bool) action {
 		return actRetry
 	case p.Then == dsl.PolicySkip:
 		return actSkip
+	case p.Then == dsl.PolicyDrain:
+		return actDrain
 	}
 	return actAbort
 }
@@ -85,7 +88,7 @@ func (r *runner) withPolicy(st *dsl.Stage, h hooks, started time.Time) (any, *Er
 		when := r.retryWhen(p, err, attempt)
 		act := decide(p, err.Kind, attempt, when)
 		if act != actRetry {
-			if act == actSkip || act == actAbort {
+			if act == actSkip || act == actAbort || act == actDrain {
 				err.Outcome = Outcome{Retry: p.Attempts > 1, Then: p.Then}
 			}
 			return nil, err, act, attempt

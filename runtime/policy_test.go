@@ -37,6 +37,10 @@ func TestDecide(t *testing.T) {
 		{"no retry, abort-all", noRetryAbort, KindFail, 1, true, actAbort},
 		{"timeout retried", retryAbort, KindTimeout, 1, true, actRetry},
 		{"panic retried", retrySkip, KindPanic, 2, true, actRetry},
+		{"attempts spent, drain", dsl.Policy{Attempts: 2, Then: dsl.PolicyDrain}, KindExit, 2, true, actDrain},
+		{"attempts left, when false, drain", dsl.Policy{Attempts: 2, Then: dsl.PolicyDrain}, KindExit, 1, false, actDrain},
+		{"attempts left, drain retries first", dsl.Policy{Attempts: 2, Then: dsl.PolicyDrain}, KindExit, 1, true, actRetry},
+		{"cancelled, drain", dsl.Policy{Attempts: 1, Then: dsl.PolicyDrain}, KindCancelled, 1, true, actCancelled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,6 +74,8 @@ func actionName(a action) string {
 		return "abort"
 	case actCancelled:
 		return "cancelled"
+	case actDrain:
+		return "drain"
 	}
 	return fmt.Sprintf("action(%d)", int(a))
 }
@@ -84,6 +90,8 @@ func TestOutcomeWords(t *testing.T) {
 		{Outcome{Retry: true, Then: dsl.PolicySkip}, "retry, then skip"},
 		{Outcome{Retry: true, Then: dsl.PolicyAbortAll}, "retry, then abort-all"},
 		{Outcome{Then: dsl.PolicySkip, Budget: true}, "skip, max_failures"},
+		{Outcome{Retry: true, Then: dsl.PolicyDrain}, "retry, then drain"},
+		{Outcome{Then: dsl.PolicySkip, Budget: true, Drain: true}, "skip, max_failures, then drain"},
 		{Outcome{}, ""},
 	}
 	for _, tt := range tests {

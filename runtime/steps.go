@@ -22,11 +22,12 @@ type runner struct {
 	cur    context.Context // the context builtins see now (env["ctx"] holds it with scope)
 	worker int
 
-	at           dsl.Pos   // the step running now, for warnings from builtins
-	reads        []string  // with a journal: the paths the current item's builtins read
-	attemptStart time.Time // when the current attempt started, for failure durations
-	failed       []Attempt // the current item's failed attempts, with an observer
-	envAttempt   int       // the attempt env holds, 0 for none yet
+	at           dsl.Pos          // the step running now, for warnings from builtins
+	reads        []string         // with a journal: the paths the current item's builtins read
+	attemptStart time.Time        // when the current attempt started, for failure durations
+	failed       []Attempt        // the current item's failed attempts, with an observer
+	envAttempt   int              // the attempt env holds, 0 for none yet
+	injections   []*dsl.Injection // --inject, for the map stage
 
 	// The item (or callback subject) being worked on, for errors.
 	item    any
@@ -36,7 +37,7 @@ type runner struct {
 
 func newRunner(run context.Context, plan *dsl.Plan, worker int, log func(string)) *runner {
 	r := &runner{run: run, dir: plan.Dir, output: plan.Limits.Output, ev: newEvaluator(plan), worker: worker, index: -1,
-		scope: &builtins.Scope{Dir: plan.Dir, Log: log, Index: -1}}
+		scope: &builtins.Scope{Dir: plan.Dir, Log: log, Index: -1}, injections: plan.Injections}
 	r.base, r.cur = builtins.WithScope(run, r.scope), run
 	r.ev.env[builtins.ContextVar] = r.base
 	return r
@@ -66,6 +67,9 @@ func (r *runner) runOnce(st *dsl.Stage) (any, *Error) {
 	}
 	defer cancel()
 	defer r.useContext(r.run) // policy expressions and callbacks after it see the run's context
+	if err := r.inject(ctx, st); err != nil {
+		return nil, err
+	}
 	var last any
 	for _, step := range st.Steps {
 		if done(ctx) { // aborted, cancelled or timed out: no step starts after that
@@ -170,6 +174,12 @@ func (r *runner) action(ctx context.Context, step *dsl.Step) (any, *dsl.Program,
 		return v, step.Expr, err
 	case dsl.StepAssert:
 		return r.assert(step)
+	case dsl.StepSh, dsl.StepExec:
+		if step.Stub != nil {
+			return stubbed(step.Stub)
+		}
+	}
+	switch step.Kind {
 	case dsl.StepSh:
 		cmd, err := r.ev.render(step.Command, true)
 		if err != nil {

@@ -26,7 +26,7 @@ func (r *run) work(id int, wg *sync.WaitGroup) {
 	}
 	h := r.itemHooks(rn)
 	for {
-		batch, ok := tryReceive(r.jobs, r.done)
+		batch, ok := tryReceive(r.jobs, r.noMore)
 		if !ok {
 			return
 		}
@@ -81,6 +81,8 @@ func (r *run) initialize(rn *runner) bool {
 		r.retire(err)
 	case actAbort:
 		r.abort(endedBy(KindInit, err))
+	case actDrain:
+		r.drain(endedBy(KindInit, err))
 	}
 	return false
 }
@@ -147,7 +149,7 @@ func (e *noWorkerError) Unwrap() error { return e.last }
 // timing an item costs one clock reading.
 func (r *run) item(rn *runner, h hooks, j job, started time.Time) (outcome, time.Time) {
 	rec := ItemRecord{Index: j.index, Item: j.item, Worker: rn.worker}
-	if r.ended() { // taken as the run ended: it never started
+	if r.stopping() { // taken as the run ended or began to drain: it never started
 		rec.Status = StatusNotStarted
 		return outcome{rec: rec}, started
 	}
@@ -234,6 +236,9 @@ func (r *run) settle(rn *runner, out *outcome, act action, attempts int) {
 	case actAbort:
 		out.rec.Status = StatusFailed
 		r.abort(out.rec.Err)
+	case actDrain:
+		out.rec.Status = StatusFailed
+		r.drain(out.rec.Err)
 	case actSkip:
 		r.skip(rn, out)
 	}
@@ -286,7 +291,7 @@ func (r *run) skip(rn *runner, out *outcome) {
 func (r *run) overBudget(out *outcome) bool {
 	p := r.plan.Map.Policy
 	failed, finished := r.failed.Add(1), r.finished.Add(1)
-	if !p.MaxFailures.Exceeded(int(failed), int(finished)) {
+	if !p.MaxFailures.Exceeded(int(failed), int(finished)) || r.draining() { // a drain lets the running items end as their policy says
 		return false
 	}
 	e := *out.rec.Err
@@ -297,6 +302,11 @@ func (r *run) overBudget(out *outcome) bool {
 	e.Notes = append(slices.Clone(e.Notes), &Note{At: dsl.Over(p.MaxFailures.Pos, len(p.MaxFailures.String())), What: "max_failures", Text: text})
 	e.Outcome.Budget = true
 	out.rec.Err, out.rec.Status = &e, StatusFailed
+	if p.MaxFailures.Then == dsl.PolicyDrain {
+		e.Outcome.Drain = true
+		r.drain(&e)
+		return true
+	}
 	r.abort(&e)
 	return true
 }

@@ -34,25 +34,28 @@ func newBuiltins(stdout io.Writer) *cobra.Command {
 }
 
 func newSchema(stdout io.Writer) *cobra.Command {
-	var report, events bool
+	var report, events, tests bool
 	cmd := &cobra.Command{
 		Use:   "schema",
 		Short: "Print the JSON Schema of pipeline files (for editors), of the report, or of the JSON lines",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
-			case report && events:
-				return usageErrorf("--report and --events: one schema at a time")
+			case report && events, report && tests, events && tests:
+				return usageErrorf("--report, --events and --tests: one schema at a time")
 			case report:
 				return writeJSONSchema(stdout, present.ReportSchema())
 			case events:
 				return writeJSONSchema(stdout, present.EventsSchema())
+			case tests:
+				return writeJSONSchema(stdout, present.TestsSchema())
 			}
 			return writeJSONSchema(stdout, dsl.Schema())
 		},
 	}
 	cmd.Flags().BoolVar(&report, "report", false, "the schema of run --report's JSON")
 	cmd.Flags().BoolVar(&events, "events", false, "the schema of one line of run --format json")
+	cmd.Flags().BoolVar(&tests, "tests", false, "the schema of one line of test --format json")
 	return cmd
 }
 

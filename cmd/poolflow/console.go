@@ -30,6 +30,7 @@ type console struct {
 	redact  *present.Redactor
 
 	failedSteps map[string]bool // the callback steps whose failure was printed in full
+	injectSrc   []byte          // the --inject specs, one a line: the source of their diagnostics
 }
 
 // println writes one or more whole lines, above the progress bar.
@@ -86,7 +87,11 @@ func (c *console) diagnostics(ds dsl.Diagnostics) {
 			continue
 		}
 		var b strings.Builder
-		present.Diagnostic(&b, d, c.src, c.style)
+		src := c.src
+		if d.Pos.File == dsl.InjectFlagFile {
+			src = c.injectSrc
+		}
+		present.Diagnostic(&b, d, src, c.style)
 		c.println(b.String())
 	}
 }
@@ -123,6 +128,15 @@ func (c *console) CallbackFailed(e *runtime.Error) {
 		return
 	}
 	c.failure("skipped", e)
+}
+
+// Draining says that the run began to drain, and why.
+func (c *console) Draining(cause *runtime.Error) {
+	if c.json {
+		c.printJSON(present.DrainLine(cause))
+		return
+	}
+	c.println(present.DrainText(cause))
 }
 
 // WorkerRetired prints an initializer failure that its policy skipped.

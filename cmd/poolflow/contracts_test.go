@@ -213,7 +213,7 @@ func lineProblems(text []byte) []string {
 // TestSchemaFilesAreCurrent keeps the checked-in schemas equal to what
 // `poolflow schema --report` and `--events` print; -update rewrites them.
 func TestSchemaFilesAreCurrent(t *testing.T) {
-	for name, flag := range map[string]string{"report.schema.json": "--report", "events.schema.json": "--events"} {
+	for name, flag := range map[string]string{"report.schema.json": "--report", "events.schema.json": "--events", "tests.schema.json": "--tests"} {
 		var out, errs bytes.Buffer
 		if code := Main([]string{"schema", flag}, &out, &errs); code != 0 {
 			t.Fatalf("schema %s: exit %d: %s", flag, code, errs.String())
@@ -258,14 +258,14 @@ const attemptError = `{"kind": "exit", "message": "exit status 1", "headline": "
   "stage": "map", "step": "s", "item": "a", "index": 0, "worker": 0, "attempt": 1, "attempts": 2, "policy": "",
   "position": "p.yaml:7:7", "file": "p.yaml", "line": 7, "column": 7, "end_line": 7, "end_column": 8,
   "causes": [], "expression": "", "values": [], "command": ["/bin/sh", "-c", "exit 1"], "code": 1, "stderr": "x",
-  "stack": [], "notes": [], "cell": null}`
+  "stack": [], "notes": [], "cell": null, "injected": false}`
 
 const skipError = `{"kind": "fail", "message": "no", "headline": "map/s: item 1 \"b\" failed (skip)",
   "stage": "map", "step": "s", "item": "b", "index": 1, "worker": 1, "attempt": 1, "attempts": 1, "policy": "skip",
   "position": "p.yaml:7:7", "file": "p.yaml", "line": 7, "column": 7, "end_line": 7, "end_column": 10,
   "causes": [], "expression": "", "values": [{"name": "item", "value": "\"b\""}], "command": [], "code": 0, "stderr": "",
   "stack": [], "notes": [{"message": "fallback failed, so the item has no result: x", "position": "p.yaml:9:15",
-  "file": "p.yaml", "line": 9, "column": 15, "end_line": 9, "end_column": 17}], "cell": null}`
+  "file": "p.yaml", "line": 9, "column": 15, "end_line": 9, "end_column": 17}], "cell": null, "injected": false}`
 
 // TestReportProblems checks the checker behind `reportshape`: it accepts
 // the published shape and names what is wrong with a broken one.
@@ -303,5 +303,35 @@ func TestReportProblems(t *testing.T) {
 				t.Errorf("problems:\n%s\nwant one with %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestTestLinesMatchSchema: every line of poolflow test --format json, of
+// a passing and a failing test, validates against schema/tests.schema.json.
+func TestTestLinesMatchSchema(t *testing.T) {
+	sch, err := compileSchemaFile("tests.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "p.yaml")
+	src := "version: 1\nname: p\nitems: [1, 2]\nmap:\n  steps: [{expr: item * 2}]\noutput: {to: \"-\"}\n" +
+		"tests:\n  - name: good\n    expect: {output: [2, 4]}\n  - name: bad\n    expect: {status: 1, output: [2]}\n"
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runMain("test", "--format", "json", file)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if code != exitFailed || len(lines) != 2 || stderr != "" {
+		t.Fatalf("exit %d, %d lines, stderr %q; want 1, 2 lines, none:\n%s", code, len(lines), stderr, stdout)
+	}
+	for _, line := range lines {
+		v, err := jsonschema.UnmarshalJSON(strings.NewReader(line))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sch.Validate(v); err != nil {
+			t.Errorf("%s: %v", line, err)
+		}
 	}
 }

@@ -241,3 +241,22 @@ func checkExampleReadme(t *testing.T, dir string) {
 		}
 	}
 }
+
+// TestExampleTests runs the tests: of every example's pipeline.yaml with
+// poolflow test: each example has at least two (a good run and a failure
+// its policy handles, spec.md §11), and they pass.
+func TestExampleTests(t *testing.T) {
+	dirs, err := filepath.Glob(filepath.Join(examplesDir, "*", "pipeline.yaml"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no example pipelines: %v", err)
+	}
+	for _, file := range dirs {
+		t.Run(filepath.Base(filepath.Dir(file)), func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := runMain("test", file)
+			if passed := strings.Count(stdout, "PASS "); code != exitOK || passed < 2 || strings.Contains(stdout, "FAIL ") || stderr != "" {
+				t.Errorf("poolflow test: exit %d, %d passed, stderr %q; want exit 0 and at least 2 passed:\n%s", code, passed, stderr, stdout)
+			}
+		})
+	}
+}

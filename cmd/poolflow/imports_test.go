@@ -19,9 +19,10 @@ var allowedImports = map[string][]string{
 	"dsl":          {"files", "table"},
 	"builtins":     {"files", "table"},
 	"runtime":      {"dsl", "builtins", "files", "proctree", "table"},
-	"present":      {"dsl", "runtime", "files"},
+	"pipetest":     {"dsl", "runtime"},
+	"present":      {"dsl", "runtime", "pipetest", "files"},
 	"journal":      {"dsl", "runtime", "builtins", "files", "table"},
-	"cmd/poolflow": {"dsl", "builtins", "runtime", "present", "journal", "files", "proctree"},
+	"cmd/poolflow": {"dsl", "builtins", "runtime", "present", "journal", "pipetest", "files", "proctree"},
 }
 
 // TestImportGraph checks each package's own imports (not its tests')

@@ -71,6 +71,24 @@ type loaded struct {
 	text  []byte
 	plan  *dsl.Plan
 	diags dsl.Diagnostics
+	// injectSrc is the text of the --inject specs, which their
+	// diagnostics point into.
+	injectSrc []byte
+	// sibling is the text of the file's sibling test file, nil for none
+	// (read by validate and test only).
+	sibling []byte
+}
+
+// sourceOf is the text the diagnostics of a file point into: the
+// pipeline's, its sibling test file's, or the --inject specs'.
+func (l *loaded) sourceOf(file string) []byte {
+	switch file {
+	case dsl.InjectFlagFile:
+		return l.injectSrc
+	case dsl.TestFileOf(l.file):
+		return l.sibling
+	}
+	return l.text
 }
 
 // failed reports whether the file cannot run: an error, or a warning
@@ -90,7 +108,7 @@ func load(file string, opts dsl.Options) *loaded {
 			Message: fmt.Sprintf("cannot read pipeline: %v", unwrapPathError(err))}}}
 	}
 	plan, diags := dsl.Load(file, text, opts)
-	return &loaded{file: file, text: text, plan: plan, diags: diags}
+	return &loaded{file: file, text: text, plan: plan, diags: diags, injectSrc: injectSource(opts.Inject)}
 }
 
 // readPipeline reads a pipeline file through a limit, so that a file over
@@ -119,7 +137,7 @@ func unwrapPathError(err error) error {
 // printDiagnostics writes diagnostics as text with source snippets.
 func printDiagnostics(w io.Writer, l *loaded, st present.Style) {
 	for _, d := range l.diags {
-		present.Diagnostic(w, d, l.text, st)
+		present.Diagnostic(w, d, l.sourceOf(d.Pos.File), st)
 	}
 }
 

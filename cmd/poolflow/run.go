@@ -24,6 +24,7 @@ type runFlags struct {
 	report  string
 	items   string
 	null    bool
+	inject  []string
 	stateFlags
 }
 
@@ -40,6 +41,9 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 			if err := f.checkState(); err != nil {
 				return err
 			}
+			if err := f.checkInject(); err != nil {
+				return err
+			}
 			return run(cmd.Context(), args[0], &f, stdout, stderr)
 		},
 	}
@@ -52,6 +56,7 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 	cmd.Flags().StringVar(&f.items, "items", "", "take the items from the lines of this file, or of standard input for -, instead of the pipeline's")
 	cmd.Flags().BoolVarP(&f.null, "null", "0", false, "with --items: items end with a NUL byte (find -print0), not a line break")
 	f.registerState(cmd)
+	f.registerInject(cmd)
 	return cmd
 }
 
@@ -63,9 +68,10 @@ func run(ctx context.Context, file string, f *runFlags, stdout, stderr io.Writer
 	if f.null && f.items == "" {
 		return usageErrorf("--null goes with --items")
 	}
-	opts.Items, opts.ItemsNull = f.items, f.null
+	opts.Items, opts.ItemsNull, opts.Inject = f.items, f.null, f.inject
 	l := load(file, opts)
-	con := &console{w: stderr, src: l.text, style: styleFor(f.color, stderr), json: f.format == "json", verbose: f.verbose}
+	con := &console{w: stderr, src: l.text, style: styleFor(f.color, stderr), json: f.format == "json", verbose: f.verbose,
+		injectSrc: injectSource(f.inject)}
 	con.diagnostics(l.diags)
 	if l.failed(f.strict) {
 		return &exitError{code: exitInvalid}
@@ -88,7 +94,7 @@ func run(ctx context.Context, file string, f *runFlags, stdout, stderr io.Writer
 // summary, the report. Its commands die with it however it ends: the
 // watchdog kills them should this process be killed outright.
 func execute(l *loaded, f *runFlags, con *console, stdout, stderr io.Writer) error {
-	ctx, signals := withSignals(context.Background())
+	ctx, signals := withSignals(context.Background(), l.plan.DrainOnInterrupt)
 	defer signals.stop()
 	enableWatchdog()
 	tally := runtime.NewTally()
@@ -195,6 +201,13 @@ func dryRun(ctx context.Context, l *loaded, f *runFlags, con *console, stdout, s
 		con.diagnostics(dsl.Diagnostics{*c.Empty})
 	}
 	present.Plan(stdout, l.plan, countWords(l.plan, c, err))
+	if err == nil && len(l.plan.Injections) > 0 {
+		if rerr := rehearse(ctx, l.plan, pure, stdout); rerr != nil {
+			fmt.Fprintln(stdout, "dry run: nothing was run")
+			fmt.Fprintf(stderr, "poolflow: --inject cannot be rehearsed: %v\n", rerr)
+			return &exitError{code: exitFailed}
+		}
+	}
 	fmt.Fprintln(stdout, "dry run: nothing was run")
 	switch {
 	case err != nil:

@@ -43,28 +43,41 @@ type signalWatch struct {
 // withSignals starts watching. A signal this program was started with
 // ignored stays ignored (nohup, or `&` in a script, ignore SIGHUP or
 // SIGINT on purpose).
-func withSignals(parent context.Context) (context.Context, *signalWatch) {
+//
+// With drainOnInterrupt (on_interrupt: drain), the first SIGINT drains the
+// run instead (runtime.WithDrain), and the next interruption cancels it.
+func withSignals(parent context.Context, drainOnInterrupt bool) (context.Context, *signalWatch) {
 	ctx, cancel := context.WithCancelCause(parent)
+	var drain func(error)
+	if drainOnInterrupt {
+		ctx, drain = runtime.WithDrain(ctx)
+	}
 	w := &signalWatch{ch: make(chan os.Signal, 4), done: make(chan struct{})}
 	for _, s := range interruptions {
 		if !ignoredAtStart[s] {
 			signal.Notify(w.ch, s)
 		}
 	}
-	go w.watch(cancel)
+	go w.watch(cancel, drain)
 	return ctx, w
 }
 
-func (w *signalWatch) watch(cancel context.CancelCauseFunc) {
+func (w *signalWatch) watch(cancel context.CancelCauseFunc, drain func(error)) {
 	s := w.first()
 	if s == nil {
 		cancel(nil)
 		return
 	}
-	w.mu.Lock()
-	w.sig = s
-	w.mu.Unlock()
-	cancel(fmt.Errorf("%w by %s", runtime.ErrInterrupted, signalName(s)))
+	w.note(s)
+	if drain != nil && s == syscall.SIGINT {
+		drain(interruptedBy(s))
+		if s = w.first(); s == nil {
+			cancel(nil)
+			return
+		}
+		w.note(s)
+	}
+	cancel(interruptedBy(s))
 	for {
 		select {
 		case s := <-w.ch:
@@ -77,7 +90,19 @@ func (w *signalWatch) watch(cancel context.CancelCauseFunc) {
 	}
 }
 
-// first waits for the first interruption; nil when the run ended first.
+// note keeps the signal that stopped the run, for its exit status.
+func (w *signalWatch) note(s os.Signal) {
+	w.mu.Lock()
+	w.sig = s
+	w.mu.Unlock()
+}
+
+// interruptedBy is the cause of a run stopped by signal s.
+func interruptedBy(s os.Signal) error {
+	return fmt.Errorf("%w by %s", runtime.ErrInterrupted, signalName(s))
+}
+
+// first waits for the next interruption; nil when the run ended first.
 func (w *signalWatch) first() os.Signal {
 	for {
 		select {

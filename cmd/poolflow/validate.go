@@ -10,6 +10,7 @@ import (
 
 func newValidate(stdout, stderr io.Writer) *cobra.Command {
 	var f loadFlags
+	var inject []string
 	cmd := &cobra.Command{
 		Use:   "validate FILE...",
 		Short: "Check pipeline files without running anything",
@@ -25,10 +26,12 @@ With --format json the diagnostics go to stdout as one JSON array.`,
 			if err != nil {
 				return err
 			}
+			opts.Inject = inject
 			return validate(files, opts, &f, stdout, stderr)
 		},
 	}
 	f.register(cmd)
+	cmd.Flags().StringArrayVar(&inject, "inject", nil, "also check these run --inject specs against each file (repeatable)")
 	return cmd
 }
 
@@ -38,6 +41,7 @@ func validate(files []string, opts dsl.Options, f *loadFlags, stdout, stderr io.
 	st := styleFor(f.color, stderr)
 	for _, file := range files {
 		l := load(file, opts)
+		l.checkTests(opts)
 		all = append(all, l.diags...)
 		bad = bad || l.failed(f.strict)
 		if f.format == "json" {
