@@ -21,7 +21,8 @@ var allowedImports = map[string][]string{
 	"runtime":      {"dsl", "builtins", "files", "proctree", "table"},
 	"present":      {"dsl", "runtime", "files"},
 	"journal":      {"dsl", "runtime", "builtins", "files", "table"},
-	"cmd/poolflow": {"dsl", "builtins", "runtime", "present", "journal", "files", "proctree"},
+	"cluster":      {"dsl", "runtime", "builtins", "journal"},
+	"cmd/poolflow": {"dsl", "builtins", "runtime", "present", "journal", "files", "proctree", "cluster"},
 }
 
 // TestImportGraph checks each package's own imports (not its tests')

@@ -25,6 +25,7 @@ type runFlags struct {
 	items   string
 	null    bool
 	stateFlags
+	clusterFlags
 }
 
 func newRun(stdout, stderr io.Writer) *cobra.Command {
@@ -40,6 +41,9 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 			if err := f.checkState(); err != nil {
 				return err
 			}
+			if err := f.checkCluster(cmd); err != nil {
+				return err
+			}
 			return run(cmd.Context(), args[0], &f, stdout, stderr)
 		},
 	}
@@ -52,6 +56,7 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 	cmd.Flags().StringVar(&f.items, "items", "", "take the items from the lines of this file, or of standard input for -, instead of the pipeline's")
 	cmd.Flags().BoolVarP(&f.null, "null", "0", false, "with --items: items end with a NUL byte (find -print0), not a line break")
 	f.registerState(cmd)
+	f.registerCluster(cmd)
 	return cmd
 }
 
@@ -116,7 +121,12 @@ func execute(l *loaded, f *runFlags, con *console, stdout, stderr io.Writer) err
 		tick = startTicker(con, 100*time.Millisecond)
 		eng.Stdout = &beforeOutput{w: stdout, stop: func() { tick.stop(con) }}
 	}
+	ctx, finishCluster, err := startCluster(ctx, f, l, eng, con)
+	if err != nil {
+		return err
+	}
 	sum, runErr := eng.Run(ctx, l.plan)
+	finishCluster(runErr)
 	ended := time.Now()
 	if tick != nil {
 		tick.stop(con)
