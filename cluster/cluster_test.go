@@ -57,6 +57,13 @@ type distributed struct {
 	ackWait time.Duration
 	workers []*Worker
 	out     bytes.Buffer
+	obs     runtime.Observer
+	// started, when set, runs once the run is on the server and before
+	// any worker starts.
+	started func(ctx context.Context, sub *Submitter)
+	served  []time.Time // when each worker's Serve returned, by node
+	// gate, when set, holds the workers back until it is closed.
+	gate chan struct{}
 }
 
 // submit runs the pipeline as a submitter with the given workers, each
@@ -74,6 +81,10 @@ func (d *distributed) submit(nodes int, slots int) (*runtime.Summary, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if d.started != nil {
+		d.started(ctx, sub)
+	}
+	d.served = make([]time.Time, nodes)
 	var wg sync.WaitGroup
 	for n := range nodes {
 		w := &Worker{Conn: connect(t, d.url), Slots: slots, Run: "t", Node: "n" + string(rune('a'+n))}
@@ -81,12 +92,16 @@ func (d *distributed) submit(nodes int, slots int) (*runtime.Summary, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if d.gate != nil {
+				<-d.gate
+			}
 			if err := w.Serve(ctx); err != nil {
 				t.Errorf("worker %s: %v", w.Node, err)
 			}
+			d.served[n] = time.Now()
 		}()
 	}
-	eng := &runtime.Engine{Stdout: &d.out, Remote: sub}
+	eng := &runtime.Engine{Stdout: &d.out, Remote: sub, Observer: d.obs}
 	sum, runErr := eng.Run(runCtx, plan)
 	if err := sub.Finish(ctx, runErr != nil); err != nil {
 		t.Error(err)

@@ -26,6 +26,11 @@ const (
 	stateDone    = "done"
 )
 
+// maxWaiting is how many pulls of workers the server keeps waiting at
+// once: one per slot, so it is the most slots a run can have across
+// every machine (the server's default is 512).
+const maxWaiting = 10000
+
 // DefaultAckWait is how long a worker may hold an item without a
 // heartbeat before it is handed to another worker; a worker sends
 // InProgress every third of it while an item runs.
@@ -72,7 +77,8 @@ type Conn struct {
 // Connect connects to url (nats://, tls://, with user:pass@ if need be),
 // with the credentials file creds when it is not empty.
 func Connect(url, creds string) (*Conn, error) {
-	opts := []nats.Option{nats.Name("poolflow"), nats.Timeout(connectTimeout), nats.MaxReconnects(-1)}
+	opts := []nats.Option{nats.Name("poolflow"), nats.Timeout(connectTimeout), nats.MaxReconnects(-1),
+		nats.ErrorHandler(quiet)} // a watch of a run that was removed says so; the run's end is known already
 	if creds != "" {
 		opts = append(opts, nats.UserCredentials(creds))
 	}
@@ -87,6 +93,8 @@ func Connect(url, creds string) (*Conn, error) {
 	}
 	return &Conn{NC: nc, JS: js}, nil
 }
+
+func quiet(*nats.Conn, *nats.Subscription, error) {}
 
 // Close closes the connection.
 func (c *Conn) Close() { c.NC.Close() }

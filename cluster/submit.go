@@ -98,7 +98,7 @@ func (s *Submitter) create(ctx context.Context) error {
 		return fmt.Errorf("cluster: stream %s: %w", streamName(run), err)
 	}
 	if _, err := stream.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: consumerName, AckPolicy: jetstream.AckExplicitPolicy,
-		AckWait: s.p.AckWait, MaxDeliver: -1, MaxAckPending: -1}); err != nil {
+		AckWait: s.p.AckWait, MaxDeliver: -1, MaxAckPending: -1, MaxWaiting: maxWaiting}); err != nil {
 		return fmt.Errorf("cluster: consumer of %s: %w", streamName(run), err)
 	}
 	if s.kv, err = js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: bucketName(run)}); err != nil {

@@ -15,6 +15,9 @@ import (
 	"github.com/poolflow/poolflow/runtime"
 )
 
+// opTimeout bounds one request to the server: storing a result, an ack.
+const opTimeout = 5 * time.Second
+
 // fetchWait is how long one pull for an item waits before it asks again.
 const fetchWait = 2 * time.Second
 
@@ -57,7 +60,7 @@ type Worker struct {
 }
 
 // Serve joins the runs it finds until ctx ends, or, with Run set, until
-// that run ended. It returns a *RefusedError when Run is set and this
+// that run ended (or is found ended: its key in the runs bucket deleted). It returns a *RefusedError when Run is set and this
 // worker cannot run it.
 func (w *Worker) Serve(ctx context.Context) error {
 	if w.Node == "" {
@@ -67,7 +70,7 @@ func (w *Worker) Serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	watcher, err := runs.WatchAll(ctx, jetstream.IgnoreDeletes())
+	watcher, err := runs.WatchAll(ctx)
 	if err != nil {
 		return fmt.Errorf("cluster: bucket %s: %w", RunsBucket, err)
 	}
@@ -82,6 +85,13 @@ func (w *Worker) Serve(ctx context.Context) error {
 				return ctx.Err()
 			}
 			if e == nil || seen[e.Key()] || (w.Run != "" && e.Key() != w.Run) {
+				continue
+			}
+			if e.Operation() != jetstream.KeyValuePut {
+				if w.Run != "" { // it ended, maybe before this worker came
+					w.say("run " + w.Run + " ended")
+					return nil
+				}
 				continue
 			}
 			seen[e.Key()] = true
@@ -271,7 +281,10 @@ func (j *joined) item(s *runtime.Slot, msg jetstream.Msg) {
 		j.abort(runErrorf("item %d: %w", index, err))
 		return
 	}
-	ctx := context.Background()
+	// Under the host's context: once the run ended (every result in, or
+	// aborted) the stream may be gone, and no answer would come.
+	ctx, cancel := context.WithTimeout(j.host.Context(), opTimeout)
+	defer cancel()
 	if _, err := j.kv.Create(ctx, resultKey(index), data); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
 		msg.Nak() // not stored: it runs again
 		return
@@ -309,18 +322,24 @@ func heartbeat(msg jetstream.Msg, ackWait time.Duration) func() {
 // abort ends the run with a failure outside any item's result: an
 // initializer under abort-all. The first one is kept.
 func (j *joined) abort(err *runtime.Error) {
-	j.kv.Create(context.Background(), "abort", valueOf(err))
+	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	defer cancel()
+	j.kv.Create(ctx, "abort", valueOf(err))
 	j.stopAll()
 }
 
 // stopAll tells every worker, this one too, to stop at once.
 func (j *joined) stopAll() {
-	j.kv.PutString(context.Background(), "state", stateAborted)
+	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	defer cancel()
+	j.kv.PutString(ctx, "state", stateAborted)
 	j.host.Abort(ErrRunEnded)
 }
 
 func (j *joined) put(key string, err *runtime.Error) {
-	j.kv.Put(context.Background(), key, valueOf(err))
+	ctx, cancel := context.WithTimeout(j.host.Context(), opTimeout)
+	defer cancel()
+	j.kv.Put(ctx, key, valueOf(err))
 }
 
 func valueOf(err *runtime.Error) []byte {

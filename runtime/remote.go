@@ -141,6 +141,6 @@ func (e *remoteError) Unwrap() error { return e.next }
 // slot that joined it retired: last is the last slot's failure.
 func NoWorker(last *Error) *Error {
 	e := endedBy(KindInit, last)
-	e.Cause = &noWorkerError{last: last}
+	e.Cause, e.replay = &noWorkerError{last: last}, nil
 	return e
 }
