@@ -64,6 +64,9 @@ type distributed struct {
 	served  []time.Time // when each worker's Serve returned, by node
 	// gate, when set, holds the workers back until it is closed.
 	gate chan struct{}
+	// interrupt, when set, is polled until true; then the run is
+	// cancelled as a signal on the submitter does.
+	interrupt func() bool
 }
 
 // submit runs the pipeline as a submitter with the given workers, each
@@ -99,6 +102,20 @@ func (d *distributed) submit(nodes int, slots int) (*runtime.Summary, error) {
 				t.Errorf("worker %s: %v", w.Node, err)
 			}
 			d.served[n] = time.Now()
+		}()
+	}
+	if d.interrupt != nil {
+		go func() {
+			tick := time.NewTicker(5 * time.Millisecond)
+			defer tick.Stop()
+			for !d.interrupt() {
+				select {
+				case <-tick.C:
+				case <-runCtx.Done():
+					return
+				}
+			}
+			end(runtime.ErrInterrupted)
 		}()
 	}
 	eng := &runtime.Engine{Stdout: &d.out, Remote: sub, Observer: d.obs}

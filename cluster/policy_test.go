@@ -276,3 +276,34 @@ func TestAWorkerWithoutTheProgramRefuses(t *testing.T) {
 		t.Fatalf("%d messages", st.State.Msgs)
 	}
 }
+
+// TestTheRunsTimeoutAndAnInterruptEndItEverywhere: the submitter's run
+// ending (its timeout, or SIGINT, which cancels its context) stops every
+// worker, killing the sleeps they run.
+func TestTheRunsTimeoutAndAnInterruptEndItEverywhere(t *testing.T) {
+	for _, tc := range []struct {
+		name, timeout string
+		kind          runtime.Kind
+	}{{"timeout", "timeout: 300ms\n", runtime.KindTimeout}, {"interrupt", "", runtime.KindInterrupted}} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := "version: 1\nname: t\nworkers: 2\n" + tc.timeout + "items: {range: [0, 4]}\nmap:\n  steps:\n    - sh: 'touch started-${item}; sleep 30'\n"
+			dir := t.TempDir()
+			d := &distributed{t: t, url: startServer(t), dir: dir, src: src}
+			if tc.kind == runtime.KindInterrupted {
+				d.interrupt = func() bool {
+					n, _ := filepath.Glob(filepath.Join(dir, "started-*"))
+					return len(n) == 4
+				}
+			}
+			started := time.Now()
+			_, err := d.submit(2, 2)
+			var e *runtime.Error
+			if !errors.As(err, &e) || e.Kind != tc.kind {
+				t.Fatalf("got %v, want kind %s", err, tc.kind)
+			}
+			if took := slicesMax(d.served).Sub(started); took > 10*time.Second {
+				t.Fatalf("the workers stopped after %v", took)
+			}
+		})
+	}
+}
