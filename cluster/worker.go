@@ -43,6 +43,12 @@ func (e *RefusedError) Is(target error) bool { return target == ErrRefused }
 
 // Worker joins runs and runs their items. Its fields are set before
 // Serve and not changed after.
+//
+// oneRun: a worker of one run (Run set) leaves its watches open when it
+// returns, to be released when Conn closes, which its caller does next:
+// stopping one asks the server, which may be gone with the run (an
+// embedded server ends with its submitter), and would wait for the
+// request's timeout.
 type Worker struct {
 	Conn  *Conn
 	Slots int    // worker slots, each with its own initializer
@@ -74,7 +80,9 @@ func (w *Worker) Serve(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("cluster: bucket %s: %w", RunsBucket, err)
 	}
-	defer watcher.Stop()
+	if w.Run == "" {
+		defer watcher.Stop()
+	} // else see oneRun
 	seen := map[string]bool{}
 	for {
 		select {
@@ -214,6 +222,9 @@ func (j *joined) watchState(ctx context.Context) func() {
 			}
 		}
 	}()
+	if j.w.Run != "" {
+		return func() {} // see oneRun
+	}
 	return func() { watcher.Stop(); <-done }
 }
 
@@ -281,18 +292,25 @@ func (j *joined) item(s *runtime.Slot, msg jetstream.Msg) {
 		j.abort(runErrorf("item %d: %w", index, err))
 		return
 	}
-	// Under the host's context: once the run ended (every result in, or
-	// aborted) the stream may be gone, and no answer would come.
-	ctx, cancel := context.WithTimeout(j.host.Context(), opTimeout)
+	// Every request under the host's context: once the run ended (every
+	// result in, or aborted) its stream and bucket may be gone, and no
+	// answer would come; the state key ends the host first.
+	ctx, cancel := j.requestContext()
 	defer cancel()
 	if _, err := j.kv.Create(ctx, resultKey(index), data); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
 		msg.Nak() // not stored: it runs again
 		return
 	} // ErrKeyExists: a first result is stored, this one is dropped
-	msg.DoubleAck(ctx)
 	if ran.Verdict == runtime.VerdictAbort {
-		j.stopAll()
+		j.stopAll() // before the ack: every worker stops at once
 	}
+	msg.DoubleAck(ctx)
+}
+
+// requestContext bounds one request to the server by opTimeout and by
+// the host's end.
+func (j *joined) requestContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(j.host.Context(), opTimeout)
 }
 
 // heartbeat keeps msg leased while its item runs: InProgress every third
@@ -322,7 +340,7 @@ func heartbeat(msg jetstream.Msg, ackWait time.Duration) func() {
 // abort ends the run with a failure outside any item's result: an
 // initializer under abort-all. The first one is kept.
 func (j *joined) abort(err *runtime.Error) {
-	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	ctx, cancel := j.requestContext()
 	defer cancel()
 	j.kv.Create(ctx, "abort", valueOf(err))
 	j.stopAll()
@@ -330,14 +348,14 @@ func (j *joined) abort(err *runtime.Error) {
 
 // stopAll tells every worker, this one too, to stop at once.
 func (j *joined) stopAll() {
-	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	ctx, cancel := j.requestContext()
 	defer cancel()
 	j.kv.PutString(ctx, "state", stateAborted)
 	j.host.Abort(ErrRunEnded)
 }
 
 func (j *joined) put(key string, err *runtime.Error) {
-	ctx, cancel := context.WithTimeout(j.host.Context(), opTimeout)
+	ctx, cancel := j.requestContext()
 	defer cancel()
 	j.kv.Put(ctx, key, valueOf(err))
 }
