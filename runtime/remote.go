@@ -104,8 +104,8 @@ func ErrorFrom(v dsl.ErrorValue) *Error {
 	if v.Line > 0 {
 		e.At = dsl.Range{From: dsl.Pos{File: v.File, Line: v.Line, Col: v.Column}, To: dsl.Pos{File: v.File, Line: v.EndLine, Col: v.EndColumn}}
 	}
-	e.Evidence = Evidence{Expr: v.Expression, Values: v.Values, Argv: v.Command, ExitCode: v.Code, Stderr: v.Stderr,
-		Callers: v.Stack, Cell: v.Cell}
+	e.Evidence = Evidence{Expr: v.Expression, Values: orNil(v.Values), Argv: orNil(v.Command), ExitCode: v.Code, Stderr: v.Stderr,
+		Callers: orNil(v.Stack), Cell: v.Cell}
 	e.Outcome = policyOutcome(v.Policy)
 	var cause error
 	for i := len(v.Causes) - 1; i >= 0; i-- {
@@ -113,6 +113,14 @@ func ErrorFrom(v dsl.ErrorValue) *Error {
 	}
 	e.Cause = &remoteError{msg: v.Message, next: cause}
 	return e
+}
+
+// orNil undoes Value's empty lists for nothing.
+func orNil[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }
 
 // policyOutcome reads Outcome.String back.
