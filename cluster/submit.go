@@ -40,6 +40,7 @@ type Submitter struct {
 	joined  int // slots that joined
 	retired int // slots whose initializer failed under skip
 	stopped sync.Once
+	resumed bool // the run was on the server: an item's result may be there already
 }
 
 // Submit sets the run up on the server and publishes the pipeline, so
@@ -64,6 +65,54 @@ func Submit(ctx context.Context, conn *Conn, p Pipeline, end context.CancelCause
 	return s, nil
 }
 
+// Resume takes over a run that is still on the server, left by a
+// submitter that died (run --resume with its --run-id): the results its
+// workers stored are taken from the run's bucket as their items come,
+// and the items still on the queue are run by the workers that serve
+// it. The run must have been submitted with the same pipeline (its
+// hash). A run that is not on the server is submitted afresh.
+func Resume(ctx context.Context, conn *Conn, p Pipeline, end context.CancelCauseFunc, ev Events) (*Submitter, error) {
+	runs, err := openRuns(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	entry, err := runs.Get(ctx, p.Run)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return Submit(ctx, conn, p, end, ev)
+	} else if err != nil {
+		return nil, fmt.Errorf("cluster: bucket %s: %w", RunsBucket, err)
+	}
+	var was Pipeline
+	if err := json.Unmarshal(entry.Value(), &was); err != nil || was.Hash != p.Hash {
+		return nil, fmt.Errorf("cluster: run %s on the server is of another pipeline, or of other parameters; give another --run-id", p.Run)
+	}
+	s := &Submitter{conn: conn, p: was, end: end, events: ev, runs: runs, waiting: map[int]chan runtime.Ran{},
+		watched: make(chan struct{}), resumed: true}
+	if s.kv, err = conn.JS.KeyValue(ctx, bucketName(p.Run)); err != nil {
+		return nil, fmt.Errorf("cluster: bucket %s: %w", bucketName(p.Run), err)
+	}
+	if s.watcher, err = s.kv.WatchAll(context.WithoutCancel(ctx), jetstream.IgnoreDeletes()); err != nil {
+		return nil, fmt.Errorf("cluster: bucket %s: %w", bucketName(p.Run), err)
+	}
+	go s.watch()
+	return s, nil
+}
+
+// stored is the result an item already has in a resumed run's bucket.
+func (s *Submitter) stored(ctx context.Context, index int) (runtime.Ran, bool, error) {
+	if !s.resumed {
+		return runtime.Ran{}, false, nil
+	}
+	e, err := s.kv.Get(ctx, resultKey(index))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return runtime.Ran{}, false, nil
+	} else if err != nil {
+		return runtime.Ran{}, false, err
+	}
+	ran, err := decodeResult(e.Value())
+	return ran, err == nil, err
+}
+
 // openRuns opens the runs bucket, and checks that the run is new.
 func (s *Submitter) openRuns(ctx context.Context) error {
 	var err error
@@ -71,7 +120,7 @@ func (s *Submitter) openRuns(ctx context.Context) error {
 		return err
 	}
 	if _, err := s.runs.Get(ctx, s.p.Run); err == nil {
-		return fmt.Errorf("cluster: run %s is already on the server; give another --run-id", s.p.Run)
+		return fmt.Errorf("cluster: run %s is already on the server; give another --run-id, or --resume to take it over", s.p.Run)
 	}
 	if _, err := s.conn.JS.Stream(ctx, streamName(s.p.Run)); err == nil {
 		return fmt.Errorf("cluster: stream %s is already on the server; give another --run-id", streamName(s.p.Run))
@@ -124,6 +173,9 @@ func (s *Submitter) Run(ctx context.Context, index int, item any) (runtime.Ran, 
 	s.waiting[index] = ch
 	s.mu.Unlock()
 	defer s.forget(index)
+	if ran, ok, err := s.stored(ctx, index); ok || err != nil { // after the waiter: a result stored now reaches it
+		return ran, err
+	}
 	if _, err := s.conn.JS.Publish(ctx, itemSubject(s.p.Run), data, jetstream.WithMsgID(strconv.Itoa(index))); err != nil {
 		if ctx.Err() != nil {
 			s.stop(context.WithoutCancel(ctx))

@@ -93,7 +93,11 @@ func startCluster(ctx context.Context, f *runFlags, l *loaded, eng *runtime.Engi
 		},
 		Retired: func(e *runtime.Error) { eng.Observer.WorkerRetired(e) },
 	}
-	if c.sub, err = cluster.Submit(ctx, c.conn, p, end, events); err != nil {
+	submit := cluster.Submit
+	if f.resume != "" {
+		submit = cluster.Resume
+	}
+	if c.sub, err = submit(ctx, c.conn, p, end, events); err != nil {
 		c.close()
 		return ctx, nil, &exitError{code: exitFailed, err: err}
 	}
