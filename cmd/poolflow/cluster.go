@@ -102,7 +102,9 @@ func startCluster(ctx context.Context, f *runFlags, l *loaded, eng *runtime.Engi
 		return ctx, nil, &exitError{code: exitFailed, err: err}
 	}
 	eng.Remote = c.sub
-	con.println(fmt.Sprintf("poolflow: run %s on %s", p.Run, url))
+	if !f.quiet { // the ID workers join with, unless the user named it
+		con.println(fmt.Sprintf("poolflow: run %s on %s", p.Run, url))
+	}
 	c.startLocal(ctx, f, l, p.Run, con)
 	return runCtx, func(runErr error) { c.finish(runErr, con); end(nil) }, nil
 }
@@ -167,6 +169,12 @@ func (c *clusterRun) close() {
 	if c.server != nil {
 		c.server.Shutdown()
 	}
+}
+
+// clusterWarning is what a worker of the run said, as a warning about
+// the pipeline file.
+func clusterWarning(file string, message string) dsl.Diagnostic {
+	return dsl.Diagnostic{Pos: dsl.Pos{File: file}, Severity: dsl.SeverityWarning, Code: "cluster", Message: message}
 }
 
 // paramsOf is --param's name=value pairs as a map; options() has checked
