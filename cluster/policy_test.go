@@ -307,3 +307,16 @@ func TestTheRunsTimeoutAndAnInterruptEndItEverywhere(t *testing.T) {
 		})
 	}
 }
+
+// TestAResultTooLargeForTheServerEndsTheRun: a result over max_payload
+// would never be stored; the run ends with kind cluster instead of
+// handing the item out for ever.
+func TestAResultTooLargeForTheServerEndsTheRun(t *testing.T) {
+	src := "version: 1\nname: t\nitems: [1]\nmap:\n  steps:\n    - expr: repeat(\"x\", 2000000)\n"
+	d := &distributed{t: t, url: startServer(t), dir: t.TempDir(), src: src}
+	_, err := d.submit(1, 1)
+	var e *runtime.Error
+	if !errors.As(err, &e) || e.Kind != runtime.KindCluster || !strings.Contains(e.Message(), "does not fit the server's max_payload") {
+		t.Fatalf("got %v, want kind cluster", err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/poolflow/poolflow/builtins"
 	"github.com/poolflow/poolflow/dsl"
@@ -297,7 +298,13 @@ func (j *joined) item(s *runtime.Slot, msg jetstream.Msg) {
 	// answer would come; the state key ends the host first.
 	ctx, cancel := j.requestContext()
 	defer cancel()
-	if _, err := j.kv.Create(ctx, resultKey(index), data); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+	_, err = j.kv.Create(ctx, resultKey(index), data)
+	switch {
+	case errors.Is(err, nats.ErrMaxPayload): // it would not fit however often it ran
+		j.abort(runErrorf("item %d: its result of %d bytes does not fit the server's max_payload of %d", index, len(data), j.w.Conn.NC.MaxPayload()))
+		msg.Term()
+		return
+	case err != nil && !errors.Is(err, jetstream.ErrKeyExists):
 		msg.Nak() // not stored: it runs again
 		return
 	} // ErrKeyExists: a first result is stored, this one is dropped
