@@ -88,8 +88,13 @@ func startCluster(ctx context.Context, f *runFlags, l *loaded, eng *runtime.Engi
 	}
 	p.Hash = cluster.Hash(l.text, p.Params)
 	events := cluster.Events{
+		Joined: func(node string, slots int) {
+			if f.verbose {
+				con.println(fmt.Sprintf("poolflow: worker %s joined run %s with %d slots", node, p.Run, slots))
+			}
+		},
 		Refused: func(node, reason string) {
-			con.println(fmt.Sprintf("%s: warning: worker %s refused the run: %s", l.file, node, reason))
+			con.Warned(clusterWarning(l.file, fmt.Sprintf("worker %s refused the run: %s", node, reason)))
 		},
 		Retired: func(e *runtime.Error) { eng.Observer.WorkerRetired(e) },
 	}
