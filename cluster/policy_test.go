@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -318,5 +319,39 @@ func TestAResultTooLargeForTheServerEndsTheRun(t *testing.T) {
 	var e *runtime.Error
 	if !errors.As(err, &e) || e.Kind != runtime.KindCluster || !strings.Contains(e.Message(), "does not fit the server's max_payload") {
 		t.Fatalf("got %v, want kind cluster", err)
+	}
+}
+
+// TestTheInitializerRunsOncePerRemoteSlot: each slot of each worker runs
+// the initializer once, and its items see its values; the submitter runs
+// none.
+func TestTheInitializerRunsOncePerRemoteSlot(t *testing.T) {
+	dir := t.TempDir()
+	src := `version: 1
+name: t
+workers: 2
+items: {range: [0, 8]}
+initializer:
+  steps:
+    - sh: echo init >> inits.txt
+    - name: tag
+      expr: '"slot-" + string(worker.id)'
+map:
+  steps:
+    - expr: worker.tag
+output: {value: results, to: "-"}
+`
+	d := &distributed{t: t, url: startServer(t), dir: dir, src: src}
+	if _, err := d.submit(2, 2); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "inits.txt"))
+	if n := strings.Count(string(b), "init\n"); n != 4 {
+		t.Fatalf("the initializer ran %d times, want 4 (2 workers of 2 slots)", n)
+	}
+	for _, tag := range strings.FieldsFunc(d.out.String(), func(r rune) bool { return strings.ContainsRune("[], \n\"", r) }) {
+		if tag != "slot-0" && tag != "slot-1" {
+			t.Fatalf("an item saw worker.tag %q", tag)
+		}
 	}
 }
