@@ -173,7 +173,7 @@ type ProcessResult struct {
 // the one JSON shape of a failure, in JSON lines, in the report and in an
 // output of errors. Positions are 1-based; 0 and "" mean unknown.
 type ErrorValue struct {
-	Kind       string      `expr:"kind" json:"kind" enum:"expr,assert,exit,timeout,panic,fail,data,cancelled,init,callback,source,output,interrupted,limit,max_failures" doc:"the error kind (spec.md §7)"`
+	Kind       string      `expr:"kind" json:"kind" enum:"expr,assert,exit,timeout,panic,fail,data,cancelled,init,callback,source,output,interrupted,limit,max_failures,cluster" doc:"the error kind (spec.md §7)"`
 	Message    string      `expr:"message" json:"message"`
 	Headline   string      `expr:"headline" json:"headline" doc:"the first line of the failure as poolflow prints it"`
 	Stage      string      `expr:"stage" json:"stage"`

@@ -8,8 +8,8 @@ import (
 
 // schemaOf describes the JSON that encoding/json writes for values of type
 // t, as a JSON Schema (draft-07, as the pipeline schema): every field of a
-// struct is required (the wire types here use no omitempty) and no other
-// key is allowed; a pointer may also be null; a field's `enum` tag lists
+// struct is required but for the few marked omitempty (the items' node
+// and runs, only in a distributed run) and no other key is allowed; a pointer may also be null; a field's `enum` tag lists
 // the strings it may hold, its `const` tag the one it holds, and its `doc`
 // tag describes it. A struct type met more than once becomes a definition,
 // referred to by name.
@@ -100,7 +100,9 @@ func (g *schemaGen) properties(t reflect.Type) map[string]any {
 			s["description"] = d
 		}
 		props[f.name] = s
-		required = append(required, f.name)
+		if _, opts, _ := strings.Cut(f.Tag.Get("json"), ","); opts != "omitempty" {
+			required = append(required, f.name)
+		}
 	}
 	return map[string]any{"type": "object", "properties": props, "required": required, "additionalProperties": false}
 }

@@ -96,6 +96,8 @@ type ItemJSON struct {
 	Status   string        `json:"status" enum:"ok,skipped,failed,cancelled,not-started"`
 	Worker   int           `json:"worker" doc:"-1 if it never started"`
 	Reused   bool          `json:"reused" doc:"not run again: its outcome came from an earlier run's journal, and attempts is empty"`
+	Node     string        `json:"node,omitempty" doc:"in a distributed run: the worker that ran it (spec.md §6.10); absent otherwise"`
+	Runs     int           `json:"runs,omitempty" doc:"in a distributed run: how many times it was handed to a worker; above 1 its steps may have run more than once; absent otherwise"`
 	Attempts []AttemptJSON `json:"attempts"`
 }
 
@@ -384,7 +386,7 @@ func totalsOf(sum *runtime.Summary) Totals {
 // itemJSON is an item of the report, its times from origin.
 func itemJSON(rec runtime.ItemRecord, origin time.Time) ItemJSON {
 	it := ItemJSON{Index: rec.Index, Item: runtime.ItemText(rec.Item), Status: string(rec.Status), Worker: rec.Worker,
-		Reused: rec.Reused, Attempts: []AttemptJSON{}}
+		Reused: rec.Reused, Node: rec.Node, Runs: rec.Runs, Attempts: []AttemptJSON{}}
 	if rec.Reused {
 		return it
 	}

@@ -44,6 +44,9 @@ func SummaryText(s *runtime.Summary, j *runtime.Tally) string {
 		}
 		fmt.Fprintf(&b, "  slowest: %s\n", strings.Join(parts, ", "))
 	}
+	if n := j.RanAgain(); n > 0 {
+		fmt.Fprintf(&b, "  ran more than once: %d %s, after a worker was lost (steps may have run twice)\n", n, plural(n, "item"))
+	}
 	switch s.Output {
 	case "":
 	case "-":

@@ -33,6 +33,8 @@ type Engine struct {
 	// Journal, when set, keeps every item that finishes and may give an
 	// earlier run's outcome of an item in place of running it.
 	Journal Journal
+	// Remote, when set, runs the items' map stage elsewhere (remote.go).
+	Remote Remote
 
 	sleep func(context.Context, time.Duration) error // retry waits; tests fake it
 	rand  func() float64                             // jitter; tests fake it
@@ -89,6 +91,7 @@ type run struct {
 	outcomes  chan []outcome // batches of outcomes, from the workers to the collector
 	slots     *window        // one place per item in flight
 	maxBatch  int
+	workers   int             // goroutines taking items: workerCount
 	perItem   atomic.Int64    // recent average nanoseconds per item, for batch sizes
 	fed       int             // items read from the source; the feeder's, read after it ends
 	unsent    int             // items read but never queued; the feeder's, read after it ends
@@ -162,9 +165,10 @@ func (e *Engine) Run(parent context.Context, plan *dsl.Plan) (*Summary, error) {
 }
 
 func (e *Engine) newRun(parent context.Context, plan *dsl.Plan) *run {
-	r := &run{eng: e, plan: plan, started: time.Now(),
-		jobs: make(chan []job, plan.Workers), outcomes: make(chan []outcome, plan.Workers),
-		slots: newWindow(plan.Window), maxBatch: min(maxBatch, max(1, plan.Window/(2*plan.Workers)))}
+	n := e.workerCount(plan)
+	r := &run{eng: e, plan: plan, started: time.Now(), workers: n,
+		jobs: make(chan []job, n), outcomes: make(chan []outcome, n),
+		slots: newWindow(plan.Window), maxBatch: min(maxBatch, max(1, plan.Window/(2*n)))}
 	r.ctx, r.cancel = context.WithCancelCause(parent)
 	if plan.Timeout > 0 {
 		var stop context.CancelFunc
@@ -198,7 +202,7 @@ func (r *run) start(src source) *collector {
 	var feeder, workers sync.WaitGroup
 	feeder.Add(1)
 	go r.feed(src, &feeder)
-	for id := 0; id < r.plan.Workers; id++ {
+	for id := 0; id < r.workers; id++ {
 		workers.Add(1)
 		go r.work(id, &workers)
 	}

@@ -28,11 +28,12 @@ const (
 	KindInterrupted Kind = "interrupted"
 	KindLimit       Kind = "limit"
 	KindMaxFailures Kind = "max_failures"
+	KindCluster     Kind = "cluster"
 )
 
 // Kinds lists every kind, in spec.md §7's order.
 var Kinds = []Kind{KindExpr, KindAssert, KindExit, KindTimeout, KindPanic, KindFail, KindData, KindCancelled, KindInit,
-	KindCallback, KindSource, KindOutput, KindInterrupted, KindLimit, KindMaxFailures}
+	KindCallback, KindSource, KindOutput, KindInterrupted, KindLimit, KindMaxFailures, KindCluster}
 
 // ErrAborted is matched (errors.Is) by the error Run returns when the run
 // was aborted, for whatever reason.

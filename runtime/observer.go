@@ -37,8 +37,10 @@ type ItemRecord struct {
 	Err      *Error    // the final failure, for skipped, failed and cancelled
 	Started  time.Time // when its first attempt started; zero when it never started
 	Duration time.Duration
-	Fallback bool // skipped, with the fallback as its result
-	Reused   bool // from an earlier run's journal, not run again
+	Fallback bool   // skipped, with the fallback as its result
+	Reused   bool   // from an earlier run's journal, not run again
+	Node     string // in a distributed run: the worker process that ran it
+	Runs     int    // in a distributed run: how many times it was handed out; above 1 when its steps may have run twice
 }
 
 // Observer hears what happens during a run, for progress displays and

@@ -19,6 +19,7 @@ type Tally struct {
 	stages     map[string]*durations
 	stageOrder []string
 	slow       slowest
+	ranAgain   int // items handed out more than once in a distributed run
 }
 
 // NewTally returns an empty Tally.
@@ -50,6 +51,9 @@ func (j *Tally) ItemFinished(rec ItemRecord) {
 	defer j.mu.Unlock()
 	delete(j.retrying, rec.Index)
 	j.done++
+	if rec.Runs > 1 {
+		j.ranAgain++
+	}
 	if rec.Status != StatusOK {
 		j.failed++
 	}
@@ -124,4 +128,13 @@ func (j *Tally) Slowest() []SlowItem {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.slow.List()
+}
+
+// RanAgain is how many items of a distributed run were handed out more
+// than once, a worker having been lost with them: their steps may have
+// run twice.
+func (j *Tally) RanAgain() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.ranAgain
 }

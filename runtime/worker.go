@@ -64,7 +64,7 @@ func tryReceive(jobs <-chan []job, done <-chan struct{}) ([]job, bool) {
 // variable. It reports whether the worker may take items.
 func (r *run) initialize(rn *runner) bool {
 	st := r.plan.Initializer
-	if st == nil {
+	if st == nil || r.eng.Remote != nil { // a remote run's initializer runs in each remote slot
 		rn.ev.env["worker"], _ = r.plan.NewWorker(rn.worker, nil)
 		return true
 	}
@@ -93,7 +93,7 @@ func (r *run) retire(err *Error) {
 	r.mu.Lock()
 	r.retiredErrs = append(r.retiredErrs, err)
 	r.mu.Unlock()
-	if int(r.retired.Add(1)) == r.plan.Workers {
+	if int(r.retired.Add(1)) == r.workers {
 		last := endedBy(KindInit, err)
 		last.Cause = &noWorkerError{last: err}
 		r.abort(last)
@@ -171,7 +171,7 @@ func (r *run) item(rn *runner, h hooks, j job, started time.Time) (outcome, time
 		rn.reads = rn.reads[:0]
 	}
 	rn.failed = rn.failed[:0]
-	v, err, act, attempts := rn.withPolicy(r.plan.Map, h, started)
+	v, err, act, attempts := r.mapStage(rn, h, j, &rec, started)
 	ended := time.Now()
 	rec.Duration = ended.Sub(started)
 	if obs != nil && (err != nil || len(rn.failed) > 0) { // a lone successful attempt is the item itself

@@ -73,6 +73,6 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		cmd.Usage()
 		return &exitError{code: exitInvalid}
 	}
-	root.AddCommand(newValidate(stdout, stderr), newRun(stdout, stderr), newTest(stdout, stderr), newRuns(stdout, stderr), newInit(stdout), newBuiltins(stdout), newSchema(stdout), newReport(stdout), newWatchdog())
+	root.AddCommand(newValidate(stdout, stderr), newRun(stdout, stderr), newTest(stdout, stderr), newWorker(stderr), newRuns(stdout, stderr), newInit(stdout), newBuiltins(stdout), newSchema(stdout), newReport(stdout), newWatchdog())
 	return root
 }

@@ -22,7 +22,8 @@ var allowedImports = map[string][]string{
 	"pipetest":     {"dsl", "runtime"},
 	"present":      {"dsl", "runtime", "pipetest", "files"},
 	"journal":      {"dsl", "runtime", "builtins", "files", "table"},
-	"cmd/poolflow": {"dsl", "builtins", "runtime", "present", "journal", "pipetest", "files", "proctree"},
+	"cluster":      {"dsl", "runtime", "builtins", "journal"},
+	"cmd/poolflow": {"dsl", "builtins", "runtime", "present", "journal", "pipetest", "files", "proctree", "cluster"},
 }
 
 // TestImportGraph checks each package's own imports (not its tests')

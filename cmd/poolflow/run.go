@@ -26,6 +26,7 @@ type runFlags struct {
 	null    bool
 	inject  []string
 	stateFlags
+	clusterFlags
 }
 
 func newRun(stdout, stderr io.Writer) *cobra.Command {
@@ -44,6 +45,9 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 			if err := f.checkInject(); err != nil {
 				return err
 			}
+			if err := f.checkCluster(cmd); err != nil {
+				return err
+			}
 			return run(cmd.Context(), args[0], &f, stdout, stderr)
 		},
 	}
@@ -57,6 +61,7 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 	cmd.Flags().BoolVarP(&f.null, "null", "0", false, "with --items: items end with a NUL byte (find -print0), not a line break")
 	f.registerState(cmd)
 	f.registerInject(cmd)
+	f.registerCluster(cmd)
 	return cmd
 }
 
@@ -122,7 +127,12 @@ func execute(l *loaded, f *runFlags, con *console, stdout, stderr io.Writer) err
 		tick = startTicker(con, 100*time.Millisecond)
 		eng.Stdout = &beforeOutput{w: stdout, stop: func() { tick.stop(con) }}
 	}
+	ctx, finishCluster, err := startCluster(ctx, f, l, eng, con)
+	if err != nil {
+		return err
+	}
 	sum, runErr := eng.Run(ctx, l.plan)
+	finishCluster(runErr)
 	ended := time.Now()
 	if tick != nil {
 		tick.stop(con)

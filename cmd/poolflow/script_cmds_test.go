@@ -29,6 +29,7 @@ func scriptCommands() map[string]func(*testscript.TestScript, bool, []string) {
 		"jsonlines":   cmdJSONLines,
 		"jsonfield":   cmdJSONField,
 		"dead":        cmdDead,
+		"freeport":    cmdFreeport,
 	}
 }
 
