@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/cluster.sh: what a distributed run costs (spec.md §6.10). It times
+# bench/cluster.sh: what a distributed run costs (spec.md §6.12). It times
 # the trivial and the exec workloads in one process against one submitter
 # (--cluster embedded, --local-workers 0) with two local `poolflow worker`
 # processes of one slot each (the same 2 slots in all), and the time from

@@ -80,7 +80,8 @@ func (d *distributed) submit(nodes int, slots int) (*runtime.Summary, error) {
 	runCtx, end := context.WithCancelCause(ctx)
 	defer end(nil)
 	p := Pipeline{Run: "t", File: plan.File, Dir: plan.Dir, Source: d.src, Hash: Hash([]byte(d.src), nil), AckWait: d.ackWait}
-	sub, err := Submit(ctx, connect(t, d.url), p, end, Events{})
+	runCtx, drain := runtime.WithDrain(runCtx)
+	sub, err := Submit(ctx, connect(t, d.url), p, end, Events{Drain: func(e *runtime.Error) { drain(e) }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
 // Package cluster carries one run's items, results and state over NATS
 // JetStream, so that the same pipeline file runs across many machines
-// (spec.md §6.10).
+// (spec.md §6.12).
 //
 // A submitter (Submit) publishes the pipeline and its hash in the runs
 // bucket, creates the run's work-queue stream with one shared durable pull

@@ -24,6 +24,8 @@ const (
 	stateRunning = "running"
 	stateAborted = "aborted"
 	stateDone    = "done"
+	// stateDraining: take no new item, finish the running ones (spec.md §6.12).
+	stateDraining = "draining"
 )
 
 // maxWaiting is how many pulls of workers the server keeps waiting at

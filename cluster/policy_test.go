@@ -355,3 +355,78 @@ output: {value: results, to: "-"}
 		}
 	}
 }
+
+// drainGate is an observer that writes the file "drained" in dir once the
+// run began to drain, so that an item can wait for it.
+type drainGate struct {
+	records
+	dir string
+}
+
+func (g *drainGate) Draining(*runtime.Error) {
+	os.WriteFile(filepath.Join(g.dir, "drained"), nil, 0o644)
+}
+
+// Item 0 fails under then: drain while item 1 runs: item 1 finishes and
+// is delivered, the items handed out that no slot took come back from
+// the queue as not started, and no item after them is read.
+func TestDrainAcrossMachinesLetsTheRunningItemsFinish(t *testing.T) {
+	src := `version: 1
+name: t
+workers: 2
+window: 4
+items: {range: [0, 20]}
+map:
+  steps:
+    - sh: |
+        if [ ${item} = 0 ]; then until [ -e started-1 ]; do sleep 0.01; done; exit 3; fi
+        if [ ${item} = 1 ]; then touch started-1; until [ -e drained ]; do sleep 0.01; done; fi
+        echo ${item}
+  on_error: drain
+`
+	dir := t.TempDir()
+	obs := &drainGate{dir: dir}
+	d := &distributed{t: t, url: startServer(t), dir: dir, src: src, obs: obs}
+	sum, err := d.submit(1, 2)
+	var e *runtime.Error
+	if !errors.Is(err, runtime.ErrDrained) || !errors.As(err, &e) || e.Index != 0 {
+		t.Fatalf("got %v, want the run drained by item 0's failure", err)
+	}
+	if r := obs.recs[0]; r.Status != runtime.StatusFailed {
+		t.Errorf("item 0 is %s, want failed", r.Status)
+	}
+	if r := obs.recs[1]; r.Status != runtime.StatusOK {
+		t.Errorf("item 1, running when the drain began, is %s, want ok", r.Status)
+	}
+	// The window's first four items are published at once, in any order:
+	// the two beside items 0 and 1 may run before them, and a slot that
+	// pulled one as the drain reached it runs it, so at most four more
+	// than item 1 ran. The others came back from the queue (or the run
+	// would never end) or were never read.
+	if sum.Stats.OK > 5 || sum.NotStarted+sum.Stats.OK+1 != 20 {
+		t.Errorf("%d ok, %d not started, want item 1 and at most 4 more ok, the rest not started", sum.Stats.OK, sum.NotStarted)
+	}
+}
+
+// A remote slot's initializer failing under then: drain: that slot takes
+// no item and the run drains with its failure.
+func TestAnInitializerOnAWorkerDrainsTheRun(t *testing.T) {
+	src := `version: 1
+name: t
+workers: 2
+items: {range: [0, 5]}
+initializer:
+  steps:
+    - expr: fail("no database")
+  on_error: drain
+map:
+  steps:
+    - expr: item
+`
+	d := &distributed{t: t, url: startServer(t), dir: t.TempDir(), src: src}
+	_, err := d.submit(1, 1)
+	var e *runtime.Error
+	if !errors.Is(err, runtime.ErrDrained) || !errors.As(err, &e) || !strings.Contains(e.Message(), "no database") {
+		t.Fatalf("got %v, want the run drained by the initializer's failure", err)
+	}
+}

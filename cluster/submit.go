@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/poolflow/poolflow/dsl"
@@ -21,6 +22,9 @@ type Events struct {
 	Joined  func(node string, slots int)
 	Refused func(node, reason string)
 	Retired func(err *runtime.Error)
+	// Drain is called when a worker's initializer failed under then:
+	// drain: the run should drain with that failure as its cause.
+	Drain func(err *runtime.Error)
 }
 
 // Submitter is the submitter's side of a distributed run: the runtime's
@@ -41,6 +45,10 @@ type Submitter struct {
 	retired int // slots whose initializer failed under skip
 	stopped sync.Once
 	resumed bool // the run was on the server: an item's result may be there already
+
+	drained      bool               // Drain was called; under mu
+	stopReclaim  context.CancelFunc // ends reclaim; under mu
+	reclaimEnded chan struct{}      // closed when reclaim returned
 }
 
 // Submit sets the run up on the server and publishes the pipeline, so
@@ -202,6 +210,82 @@ func (s *Submitter) stop(ctx context.Context) {
 	s.stopped.Do(func() { s.kv.PutString(ctx, "state", stateAborted) })
 }
 
+// Drain tells every worker to take no new item and to finish the running
+// ones (runtime.Drainer), and takes back from the queue, as not started,
+// the items no worker took. It is a no-op after the run was stopped.
+func (s *Submitter) Drain() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.drained {
+		return
+	}
+	s.drained = true
+	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	defer cancel()
+	s.kv.PutString(ctx, "state", stateDraining) // a worker that misses it ends with the run's end
+	rctx, stop := context.WithCancel(context.Background())
+	s.stopReclaim, s.reclaimEnded = stop, make(chan struct{})
+	go s.reclaim(rctx)
+}
+
+// reclaim pulls from the run's queue, until ctx ends, the items that no
+// worker took before the drain (and those a worker handed back, having
+// heard of the drain after it pulled them), and tells each one's Run that
+// it did not start. The submitter is then one more puller of the shared
+// consumer: the server hands it what is left once the workers stop
+// pulling.
+func (s *Submitter) reclaim(ctx context.Context) {
+	defer close(s.reclaimEnded)
+	cons, err := s.conn.JS.Consumer(ctx, streamName(s.p.Run), consumerName)
+	if err != nil {
+		return
+	}
+	for ctx.Err() == nil {
+		fctx, cancel := context.WithTimeout(ctx, reclaimWait)
+		msg, err := cons.Next(jetstream.FetchContext(fctx))
+		cancel()
+		if err != nil {
+			if errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, jetstream.ErrStreamNotFound) {
+				return
+			}
+			continue
+		}
+		index, _, err := decodeItem(msg.Data())
+		msg.Term() // in either case no one is to run it
+		if err == nil {
+			s.notStarted(index)
+		}
+	}
+}
+
+// reclaimWait is how long one of reclaim's pulls waits before it asks again.
+const reclaimWait = 250 * time.Millisecond
+
+// notStarted tells the item's Run that it did not start, unless its
+// result came first.
+func (s *Submitter) notStarted(index int) {
+	s.mu.Lock()
+	ch := s.waiting[index]
+	s.mu.Unlock()
+	if ch != nil {
+		select {
+		case ch <- runtime.Ran{Verdict: runtime.VerdictNotStarted}:
+		default: // its result is there: that wins
+		}
+	}
+}
+
+// endReclaim stops reclaim, if Drain started it, and waits for it.
+func (s *Submitter) endReclaim() {
+	s.mu.Lock()
+	stop, ended := s.stopReclaim, s.reclaimEnded
+	s.mu.Unlock()
+	if stop != nil {
+		stop()
+		<-ended
+	}
+}
+
 // watch hands each result to the item waiting for it, and hears the
 // workers' joins, retirements, refusals and aborts.
 func (s *Submitter) watch() {
@@ -236,6 +320,10 @@ func (s *Submitter) entry(key string, value []byte) {
 		if e, ok := failureOf(value); ok {
 			s.end(e)
 		}
+	case "drain":
+		if e, ok := failureOf(value); ok && s.events.Drain != nil {
+			s.events.Drain(e)
+		}
 	}
 }
 
@@ -253,7 +341,10 @@ func (s *Submitter) result(index string, value []byte) {
 	ch := s.waiting[i]
 	s.mu.Unlock()
 	if ch != nil {
-		ch <- ran // buffered, and each index has one result
+		select {
+		case ch <- ran: // buffered, and each index has one result
+		default: // reclaim said first that it did not start
+		}
 	}
 }
 
@@ -298,6 +389,7 @@ func (s *Submitter) Finish(ctx context.Context, aborted bool) error {
 	if aborted {
 		state = stateAborted
 	}
+	s.endReclaim()
 	var errs []error
 	if _, err := s.kv.PutString(ctx, "state", state); err != nil {
 		errs = append(errs, err)

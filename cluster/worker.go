@@ -142,7 +142,7 @@ func (w *Worker) join(ctx context.Context, meta []byte) error {
 		return nil // ended
 	}
 	w.say(fmt.Sprintf("joined run %s (%s) with %d slots", p.Run, p.File, w.Slots))
-	j := &joined{w: w, p: p, kv: kv, cons: cons}
+	j := &joined{w: w, p: p, kv: kv, cons: cons, draining: make(chan struct{})}
 	j.serve(ctx, plan)
 	w.say("left run " + p.Run)
 	return nil
@@ -186,6 +186,21 @@ type joined struct {
 	kv   jetstream.KeyValue
 	cons jetstream.Consumer
 	host *runtime.Host
+
+	draining  chan struct{} // closed once the state key says draining
+	drainOnce sync.Once
+}
+
+// drain stops the slots taking new items; the running ones finish.
+func (j *joined) drain() { j.drainOnce.Do(func() { close(j.draining) }) }
+
+func (j *joined) isDraining() bool {
+	select {
+	case <-j.draining:
+		return true
+	default:
+		return false
+	}
 }
 
 // serve starts the slots and waits for them; the run's state key, once it
@@ -207,7 +222,8 @@ func (j *joined) serve(ctx context.Context, plan *dsl.Plan) {
 	wg.Wait()
 }
 
-// watchState aborts the host once the state key leaves running.
+// watchState aborts the host once the state key says the run ended, and
+// drains it when the key says draining.
 func (j *joined) watchState(ctx context.Context) func() {
 	watcher, err := j.kv.Watch(ctx, "state")
 	if err != nil {
@@ -218,7 +234,11 @@ func (j *joined) watchState(ctx context.Context) func() {
 	go func() {
 		defer close(done)
 		for e := range watcher.Updates() {
-			if e != nil && string(e.Value()) != stateRunning {
+			switch {
+			case e == nil || string(e.Value()) == stateRunning:
+			case string(e.Value()) == stateDraining:
+				j.drain()
+			default:
 				j.host.Abort(ErrRunEnded)
 			}
 		}
@@ -239,12 +259,19 @@ func (j *joined) slot(id int) {
 	case runtime.VerdictAbort:
 		j.abort(err)
 		return
+	case runtime.VerdictDrain: // this slot takes no item, and the run drains
+		j.create("drain", err)
+		return
 	case runtime.VerdictCancelled:
 		return
 	}
-	for {
+	for !j.isDraining() {
 		msg, ok := j.next()
 		if !ok {
+			return
+		}
+		if j.isDraining() { // pulled as the drain began: the submitter takes it back
+			msg.Nak()
 			return
 		}
 		j.item(s, msg)
@@ -265,6 +292,8 @@ func (j *joined) next() (jetstream.Msg, bool) {
 			return nil, false
 		case errors.Is(err, jetstream.ErrConsumerNotFound), errors.Is(err, jetstream.ErrStreamNotFound):
 			return nil, false // the run was removed
+		case j.isDraining():
+			return nil, false
 		}
 	}
 }
@@ -347,10 +376,15 @@ func heartbeat(msg jetstream.Msg, ackWait time.Duration) func() {
 // abort ends the run with a failure outside any item's result: an
 // initializer under abort-all. The first one is kept.
 func (j *joined) abort(err *runtime.Error) {
+	j.create("abort", err)
+	j.stopAll()
+}
+
+// create stores err under key unless a first one is there.
+func (j *joined) create(key string, err *runtime.Error) {
 	ctx, cancel := j.requestContext()
 	defer cancel()
-	j.kv.Create(ctx, "abort", valueOf(err))
-	j.stopAll()
+	j.kv.Create(ctx, key, valueOf(err))
 }
 
 // stopAll tells every worker, this one too, to stop at once.

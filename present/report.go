@@ -96,7 +96,7 @@ type ItemJSON struct {
 	Status   string        `json:"status" enum:"ok,skipped,failed,cancelled,not-started"`
 	Worker   int           `json:"worker" doc:"-1 if it never started"`
 	Reused   bool          `json:"reused" doc:"not run again: its outcome came from an earlier run's journal, and attempts is empty"`
-	Node     string        `json:"node,omitempty" doc:"in a distributed run: the worker that ran it (spec.md §6.10); absent otherwise"`
+	Node     string        `json:"node,omitempty" doc:"in a distributed run: the worker that ran it (spec.md §6.12); absent otherwise"`
 	Runs     int           `json:"runs,omitempty" doc:"in a distributed run: how many times it was handed to a worker; above 1 its steps may have run more than once; absent otherwise"`
 	Attempts []AttemptJSON `json:"attempts"`
 }

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -40,16 +41,28 @@ func (r *run) closeNoMore() { r.closeOnce.Do(func() { close(r.noMore) }) }
 // drain starts a drain with err as its cause, unless the run is already
 // draining or has ended: the first cause wins, as with abort.
 func (r *run) drain(err *Error) {
+	if !r.beginDrain(err) {
+		return
+	}
+	if d, ok := r.eng.Remote.(Drainer); ok { // outside the lock: it asks the server
+		d.Drain()
+	}
+}
+
+// beginDrain records the drain's cause and stops the run taking items;
+// it reports whether this call began the drain.
+func (r *run) beginDrain(err *Error) bool {
 	r.drainMu.Lock()
 	defer r.drainMu.Unlock()
 	if r.drainCause != nil || r.ended() {
-		return
+		return false
 	}
 	r.drainCause, r.drainedAt = err, time.Now()
 	r.closeNoMore()
 	if obs, ok := r.eng.Observer.(DrainObserver); ok {
 		obs.Draining(err)
 	}
+	return true
 }
 
 // draining reports whether a drain has begun.
@@ -106,12 +119,21 @@ type drainRequest struct {
 // being cancelled) when drain is called, with cause as the reason (wrap
 // ErrInterrupted for a signal). Calling drain again does nothing; cancel
 // the context to stop the run at once.
+//
+// Under a context that carries a drain request already, the same request
+// is used: the first of the two functions called gives the cause.
 func WithDrain(parent context.Context) (ctx context.Context, drain func(cause error)) {
-	req := &drainRequest{ch: make(chan struct{})}
+	req, ok := parent.Value(drainKey{}).(*drainRequest)
+	if ok {
+		ctx = parent
+	} else {
+		req = &drainRequest{ch: make(chan struct{})}
+		ctx = context.WithValue(parent, drainKey{}, req)
+	}
 	drain = func(cause error) {
 		req.once.Do(func() { req.cause = cause; close(req.ch) })
 	}
-	return context.WithValue(parent, drainKey{}, req), drain
+	return ctx, drain
 }
 
 // watchDrainRequest drains the run when the caller asks for it, until the
@@ -128,7 +150,11 @@ func (r *run) watchDrainRequest(ctx context.Context) (stop func()) {
 		defer wg.Done()
 		select {
 		case <-req.ch:
-			r.drain(r.externalCause(req.cause))
+			var e *Error
+			if !errors.As(req.cause, &e) { // a failure elsewhere (a remote initializer) is its own cause
+				e = r.externalCause(req.cause)
+			}
+			r.drain(e)
 		case <-end:
 		case <-r.done:
 		}

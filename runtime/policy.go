@@ -11,12 +11,13 @@ import (
 type action int
 
 const (
-	actOK        action = iota // the attempt succeeded
-	actRetry                   // wait, then try again
-	actSkip                    // give up on this item (or worker, or callback) and go on
-	actAbort                   // abort the whole run
-	actCancelled               // the run is being cancelled; nothing to decide
-	actDrain                   // take no new item, let the running ones finish, fail the run
+	actOK         action = iota // the attempt succeeded
+	actRetry                    // wait, then try again
+	actSkip                     // give up on this item (or worker, or callback) and go on
+	actAbort                    // abort the whole run
+	actCancelled                // the run is being cancelled; nothing to decide
+	actDrain                    // take no new item, let the running ones finish, fail the run
+	actNotStarted               // a Remote handed the item back unstarted: the run drained before a worker took it
 )
 
 // decide is the whole policy table: a cancelled attempt is never retried;

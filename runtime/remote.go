@@ -33,7 +33,20 @@ const (
 	VerdictSkip      Verdict = "skip"      // it failed for good under skip: the collector applies the fallback and max_failures
 	VerdictAbort     Verdict = "abort-all" // it failed for good under abort-all
 	VerdictCancelled Verdict = "cancelled" // its run ended while it ran
+	VerdictDrain     Verdict = "drain"     // it failed for good under then: drain
+	// VerdictNotStarted is the Remote's own: no worker took the item
+	// before the run began to drain (see Drainer).
+	VerdictNotStarted Verdict = "not-started"
 )
+
+// Drainer is a Remote that hears when the run begins to drain (spec.md
+// §6.10): it then tells every worker to take no new item and lets the
+// running ones finish, and Run returns VerdictNotStarted for each item
+// it had handed out that no worker took. Drain is called once, and
+// must not block for long.
+type Drainer interface {
+	Drain()
+}
 
 // Ran is an item's map stage as a Slot ran it.
 type Ran struct {
@@ -49,7 +62,8 @@ type Ran struct {
 	Reads    []string  // the paths its builtins read or looked for
 }
 
-var verdictActions = map[Verdict]action{VerdictOK: actOK, VerdictSkip: actSkip, VerdictAbort: actAbort, VerdictCancelled: actCancelled}
+var verdictActions = map[Verdict]action{VerdictOK: actOK, VerdictSkip: actSkip, VerdictAbort: actAbort, VerdictCancelled: actCancelled,
+	VerdictDrain: actDrain, VerdictNotStarted: actNotStarted}
 
 func verdictOf(act action) Verdict {
 	for v, a := range verdictActions {
@@ -84,6 +98,9 @@ func (r *run) mapStage(rn *runner, h hooks, j job, rec *ItemRecord, started time
 	rec.Worker, rec.Node, rec.Runs = ran.Worker, ran.Node, ran.Runs
 	rn.failed, rn.attemptStart, rn.reads = append(rn.failed[:0], ran.Failed...), ran.Last, append(rn.reads[:0], ran.Reads...)
 	act, ok := verdictActions[ran.Verdict]
+	if act == actNotStarted {
+		return nil, nil, act, 0
+	}
 	if !ok || (act != actOK && ran.Err == nil) {
 		e := runError(KindCluster, "map", dsl.At(r.plan.Map.Pos), errors.New("a worker sent a result without its verdict"))
 		r.abort(e)

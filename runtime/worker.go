@@ -172,6 +172,10 @@ func (r *run) item(rn *runner, h hooks, j job, started time.Time) (outcome, time
 	}
 	rn.failed = rn.failed[:0]
 	v, err, act, attempts := r.mapStage(rn, h, j, &rec, started)
+	if act == actNotStarted { // handed out, but no worker took it before the drain
+		rec.Status, rec.Started, rec.Worker = StatusNotStarted, time.Time{}, rn.worker
+		return outcome{rec: rec}, time.Now()
+	}
 	ended := time.Now()
 	rec.Duration = ended.Sub(started)
 	if obs != nil && (err != nil || len(rn.failed) > 0) { // a lone successful attempt is the item itself

@@ -13,7 +13,7 @@ import (
 )
 
 // clusterFlags are the flags of `poolflow run` for a distributed run
-// (spec.md §6.10).
+// (spec.md §6.12).
 type clusterFlags struct {
 	cluster      string
 	listen       string
@@ -81,6 +81,7 @@ func startCluster(ctx context.Context, f *runFlags, l *loaded, eng *runtime.Engi
 		return ctx, nil, &exitError{code: exitFailed, err: err}
 	}
 	runCtx, end := context.WithCancelCause(ctx)
+	runCtx, drain := runtime.WithDrain(runCtx) // the request of on_interrupt: drain, when there is one
 	p := cluster.Pipeline{Run: f.runID, File: l.file, Dir: l.plan.Dir, Source: string(l.text), AckWait: f.ackWait,
 		Params: paramsOf(f.params)}
 	if p.Run == "" {
@@ -97,6 +98,7 @@ func startCluster(ctx context.Context, f *runFlags, l *loaded, eng *runtime.Engi
 			con.Warned(clusterWarning(l.file, fmt.Sprintf("worker %s refused the run: %s", node, reason)))
 		},
 		Retired: func(e *runtime.Error) { eng.Observer.WorkerRetired(e) },
+		Drain:   func(e *runtime.Error) { drain(e) },
 	}
 	submit := cluster.Submit
 	if f.resume != "" {

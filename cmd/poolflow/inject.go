@@ -28,6 +28,11 @@ func (f *runFlags) checkInject() error {
 	if f.resume != "" {
 		return usageErrorf("--inject rehearses a run and keeps no journal; it does not go with --resume")
 	}
+	if f.cluster != "" && !f.dryRun {
+		// The workers compile the pipeline from its published text and run
+		// its steps; an injection given here would never reach them.
+		return usageErrorf("--inject does not go with --cluster: the steps run on the workers, which get no injection; rehearse on one machine")
+	}
 	f.noState = true
 	return nil
 }
