@@ -40,9 +40,11 @@ func writeStage(w io.Writer, st *Stage) {
 		}
 	}
 	q := st.Policy
-	fmt.Fprintf(w, "result %s key %s policy %d %s %s %s %g when %s then %s fallback %s budget %+v\n",
+	// The budget's then enters as well: the journaled failure's policy
+	// says it ("skip, max_failures, then drain").
+	fmt.Fprintf(w, "result %s key %s policy %d %s %s %s %g when %s then %s fallback %s budget %+v then %s\n",
 		progSource(st.Result), progSource(st.Key), q.Attempts, q.Delay, q.Backoff, q.MaxDelay, q.Jitter,
-		progSource(q.When), q.Then, progSource(q.Fallback), q.MaxFailures.String())
+		progSource(q.When), q.Then, progSource(q.Fallback), q.MaxFailures.String(), q.MaxFailures.Then)
 	for _, d := range st.Depends {
 		fmt.Fprintf(w, "depends %s\n", templateSource(d))
 	}
