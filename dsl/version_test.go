@@ -9,7 +9,7 @@ func TestVersionFollowsWhatItemsCompute(t *testing.T) {
 	base := "version: 1\nname: v\nworkers: 2\nitems: [1, 2]\nmap:\n  steps:\n    - expr: item\n  on_error: {then: skip, max_failures: 3}\n"
 	version := func(text string) string { return compileText(t, text, nil).Version() }
 	same := map[string]string{
-		"workers": "version: 1\nname: v\nworkers: 4\nitems: [1, 2]\nmap:\n  steps:\n    - expr: item\n  on_error: {then: skip, max_failures: 3}\n",
+		"workers":                               "version: 1\nname: v\nworkers: 4\nitems: [1, 2]\nmap:\n  steps:\n    - expr: item\n  on_error: {then: skip, max_failures: 3}\n",
 		"budget in its mapping form, abort-all": "version: 1\nname: v\nworkers: 2\nitems: [1, 2]\nmap:\n  steps:\n    - expr: item\n  on_error: {then: skip, max_failures: {limit: 3}}\n",
 	}
 	other := map[string]string{
