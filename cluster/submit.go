@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -46,9 +47,12 @@ type Submitter struct {
 	stopped sync.Once
 	resumed bool // the run was on the server: an item's result may be there already
 
-	drained      bool               // Drain was called; under mu
-	stopReclaim  context.CancelFunc // ends reclaim; under mu
-	reclaimEnded chan struct{}      // closed when reclaim returned
+	stopLoss     func()                    // ends the watch of the connection
+	cancelWatch  context.CancelFunc        // ends the watch of the run's bucket
+	lost         atomic.Pointer[LostError] // set once the server was out of reach too long: no more requests
+	drained      bool                      // Drain was called; under mu
+	stopReclaim  context.CancelFunc        // ends reclaim; under mu
+	reclaimEnded chan struct{}             // closed when reclaim returned
 }
 
 // Submit sets the run up on the server and publishes the pipeline, so
@@ -65,6 +69,7 @@ func Submit(ctx context.Context, conn *Conn, p Pipeline, end context.CancelCause
 		return nil, err
 	}
 	go s.watch()
+	s.watchLoss()
 	meta, _ := json.Marshal(p) // strings, ints and a map of strings
 	if _, err := s.runs.Put(ctx, p.Run, meta); err != nil {
 		s.Finish(context.WithoutCancel(ctx), true)
@@ -99,10 +104,11 @@ func Resume(ctx context.Context, conn *Conn, p Pipeline, end context.CancelCause
 	if s.kv, err = conn.JS.KeyValue(ctx, bucketName(p.Run)); err != nil {
 		return nil, fmt.Errorf("cluster: bucket %s: %w", bucketName(p.Run), err)
 	}
-	if s.watcher, err = s.kv.WatchAll(context.WithoutCancel(ctx), jetstream.IgnoreDeletes()); err != nil {
+	if s.watcher, err = s.kv.WatchAll(s.watchContext(ctx), jetstream.IgnoreDeletes()); err != nil {
 		return nil, fmt.Errorf("cluster: bucket %s: %w", bucketName(p.Run), err)
 	}
 	go s.watch()
+	s.watchLoss()
 	return s, nil
 }
 
@@ -164,7 +170,7 @@ func (s *Submitter) create(ctx context.Context) error {
 	if _, err := s.kv.PutString(ctx, "state", stateRunning); err != nil {
 		return fmt.Errorf("cluster: bucket %s: %w", bucketName(run), err)
 	}
-	if s.watcher, err = s.kv.WatchAll(context.WithoutCancel(ctx), jetstream.IgnoreDeletes()); err != nil {
+	if s.watcher, err = s.kv.WatchAll(s.watchContext(ctx), jetstream.IgnoreDeletes()); err != nil {
 		return fmt.Errorf("cluster: bucket %s: %w", bucketName(run), err)
 	}
 	return nil
@@ -207,7 +213,20 @@ func (s *Submitter) forget(index int) {
 
 // stop tells every worker that the run ended, once.
 func (s *Submitter) stop(ctx context.Context) {
+	if s.lost.Load() != nil { // nobody to tell, and each request would wait for its timeout
+		return
+	}
 	s.stopped.Do(func() { s.kv.PutString(ctx, "state", stateAborted) })
+}
+
+// watchLoss ends the run with a LostError once the server has been out
+// of reach for the ack wait: no result can come meanwhile, and the run
+// stays on the server for run --resume.
+func (s *Submitter) watchLoss() {
+	s.stopLoss = s.conn.watchLoss(s.p.AckWait, func(e *LostError) {
+		s.lost.Store(e)
+		s.end(runErrorf("%w", e))
+	})
 }
 
 // Drain tells every worker to take no new item and to finish the running
@@ -390,6 +409,17 @@ func (s *Submitter) Finish(ctx context.Context, aborted bool) error {
 		state = stateAborted
 	}
 	s.endReclaim()
+	if s.stopLoss != nil {
+		s.stopLoss()
+	}
+	if lost := s.lost.Load(); lost != nil {
+		// Stopping the watch asks the server, and would wait for the
+		// request's timeout: its context ends it here.
+		if s.cancelWatch != nil {
+			s.cancelWatch()
+		}
+		return fmt.Errorf("cluster: run %s is left on the server: %w", s.p.Run, lost)
+	}
 	var errs []error
 	if _, err := s.kv.PutString(ctx, "state", state); err != nil {
 		errs = append(errs, err)
@@ -397,15 +427,31 @@ func (s *Submitter) Finish(ctx context.Context, aborted bool) error {
 	if err := s.runs.Delete(ctx, s.p.Run); err != nil {
 		errs = append(errs, err)
 	}
-	if s.watcher != nil {
-		s.watcher.Stop()
-		<-s.watched
-	}
+	s.stopWatch()
 	errs = append(errs, s.remove(ctx))
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("cluster: run %s not cleaned up: %w", s.p.Run, err)
 	}
 	return nil
+}
+
+// watchContext is the context of the watch of the run's bucket: it
+// outlives ctx, and ends with the watch (or when the server is lost).
+func (s *Submitter) watchContext(ctx context.Context) context.Context {
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.cancelWatch = cancel
+	return wctx
+}
+
+// stopWatch ends the watch of the run's bucket and waits for its loop.
+func (s *Submitter) stopWatch() {
+	if s.watcher != nil {
+		s.watcher.Stop()
+		<-s.watched
+	}
+	if s.cancelWatch != nil {
+		s.cancelWatch()
+	}
 }
 
 // remove deletes the run's stream and bucket.

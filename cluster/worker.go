@@ -144,6 +144,13 @@ func (w *Worker) join(ctx context.Context, meta []byte) error {
 	w.say(fmt.Sprintf("joined run %s (%s) with %d slots", p.Run, p.File, w.Slots))
 	j := &joined{w: w, p: p, kv: kv, cons: cons, draining: make(chan struct{})}
 	j.serve(ctx, plan)
+	j.lostMu.Lock()
+	lost := j.lost
+	j.lostMu.Unlock()
+	if lost != nil {
+		w.say("left run " + p.Run + ": " + lost.Error())
+		return fmt.Errorf("run %s: %w", p.Run, lost)
+	}
 	w.say("left run " + p.Run)
 	return nil
 }
@@ -189,6 +196,9 @@ type joined struct {
 
 	draining  chan struct{} // closed once the state key says draining
 	drainOnce sync.Once
+
+	lostMu sync.Mutex
+	lost   *LostError // set when the server was out of reach too long
 }
 
 // drain stops the slots taking new items; the running ones finish.
@@ -208,6 +218,13 @@ func (j *joined) isDraining() bool {
 func (j *joined) serve(ctx context.Context, plan *dsl.Plan) {
 	j.host = (&runtime.Engine{Log: j.w.Log}).NewHost(ctx, plan)
 	defer j.host.Close()
+	stopLoss := j.w.Conn.watchLoss(j.p.AckWait, func(e *LostError) {
+		j.lostMu.Lock()
+		j.lost = e
+		j.lostMu.Unlock()
+		j.host.Abort(e) // its items are handed to others by now: kill what runs
+	})
+	defer stopLoss()
 	stopWatch := j.watchState(ctx)
 	defer stopWatch()
 	j.kv.PutString(ctx, "joined."+j.w.Node, strconv.Itoa(j.w.Slots))
