@@ -10,6 +10,7 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -88,8 +89,8 @@ type countView struct {
 type paramView struct{ Name, Value string }
 
 type slowView struct {
-	Item, Duration, Status, Class string
-	Index, Attempts, Worker       int
+	Item, Duration, Status, Class, Worker string
+	Index, Attempts                       int
 }
 
 func (p *Page) view() (*pageView, error) {
@@ -185,11 +186,20 @@ func (p *Page) scaleNote() string {
 		num(p.bars), num(MaxBars), msText(tl.SliceMS), num(maxFailureBars), slowestShown)
 }
 
+// workerName is a worker as the page names it: its number, or in a
+// distributed run its process and slot.
+func workerName(node string, w int) string {
+	if node != "" {
+		return node + " slot " + strconv.Itoa(w)
+	}
+	return strconv.Itoa(w)
+}
+
 func (p *Page) slowView() []slowView {
 	var out []slowView
 	for _, s := range p.Slowest {
 		out = append(out, slowView{Item: s.Item, Duration: msText(s.MS), Status: s.Status, Class: statusClass(s.Status),
-			Index: s.Index, Attempts: s.Attempts, Worker: s.Worker})
+			Index: s.Index, Attempts: s.Attempts, Worker: workerName(s.Node, s.Worker)})
 	}
 	return out
 }

@@ -77,6 +77,7 @@ func (b Bar) MarshalJSON() ([]byte, error) {
 // Lane is one worker's row of the timeline.
 type Lane struct {
 	Worker int           `json:"worker"`
+	Node   string        `json:"node,omitempty"` // in a distributed run, the worker process whose slot Worker is
 	Init   *Bar          `json:"init"`
 	Bars   []Bar         `json:"bars"`   // every attempt, or when binned the failed ones and the slowest items'
 	Counts [outcomes]int `json:"counts"` // attempts by outcome
@@ -109,6 +110,7 @@ type SlowItem struct {
 	Index    int
 	Item     string
 	Worker   int
+	Node     string
 	Status   string
 	Attempts int
 	MS       float64
@@ -144,13 +146,25 @@ type Page struct {
 	failedItems  []int // the indexes of the items that ended the run, some of them
 	moreItems    int   // item failures past those kept
 	slow         slowHeap
+	nodeLanes    map[laneKey]*Lane // a distributed run's lanes, by worker process and slot
+}
+
+// laneKey names a slot of a distributed run's worker process.
+type laneKey struct {
+	node string
+	slot int
 }
 
 // NewPage starts a page; Add gives it the report's items, Finish its facts.
 func NewPage() *Page { return &Page{} }
 
-// lane returns worker w's lane, adding lanes up to it.
-func (p *Page) lane(w int) *Lane {
+// lane returns the lane of slot w of the worker process node, adding
+// it; in a run on one machine (node "") worker w's, adding lanes up to
+// it. Slots of two processes have the same numbers: each is a lane.
+func (p *Page) lane(node string, w int) *Lane {
+	if node != "" {
+		return p.nodeLane(node, w)
+	}
 	for len(p.Timeline.Lanes) <= w {
 		l := &Lane{Worker: len(p.Timeline.Lanes), Bars: []Bar{}}
 		if p.sliceUS > 0 {
@@ -159,6 +173,25 @@ func (p *Page) lane(w int) *Lane {
 		p.Timeline.Lanes = append(p.Timeline.Lanes, l)
 	}
 	return p.Timeline.Lanes[w]
+}
+
+// nodeLane returns the lane of a distributed run's slot, adding it after
+// the others.
+func (p *Page) nodeLane(node string, w int) *Lane {
+	k := laneKey{node, w}
+	if l, ok := p.nodeLanes[k]; ok {
+		return l
+	}
+	if p.nodeLanes == nil {
+		p.nodeLanes = map[laneKey]*Lane{}
+	}
+	l := &Lane{Worker: w, Node: node, Bars: []Bar{}}
+	if p.sliceUS > 0 {
+		l.startBins()
+	}
+	p.nodeLanes[k] = l
+	p.Timeline.Lanes = append(p.Timeline.Lanes, l)
+	return l
 }
 
 // Add puts one item of the report on the page.
@@ -171,7 +204,7 @@ func (p *Page) Add(it ItemJSON) {
 	for i, a := range it.Attempts {
 		bars[i] = attemptBar(it, i, a, failure)
 	}
-	l := p.lane(it.Worker)
+	l := p.lane(it.Node, it.Worker)
 	for _, b := range bars {
 		p.place(l, b)
 	}
@@ -233,7 +266,7 @@ func attemptOutcome(status string, last, failed bool) Outcome {
 // noteSlow offers an item to the slowest.
 func (p *Page) noteSlow(it ItemJSON, bars []Bar) {
 	first, last := it.Attempts[0], it.Attempts[len(it.Attempts)-1]
-	s := SlowItem{Index: it.Index, Item: shorten(it.Item, maxItemText), Worker: it.Worker, Status: it.Status,
+	s := SlowItem{Index: it.Index, Item: shorten(it.Item, maxItemText), Worker: it.Worker, Node: it.Node, Status: it.Status,
 		Attempts: len(it.Attempts), MS: round3(last.StartedMS + last.DurationMS - first.StartedMS)}
 	switch {
 	case len(p.slow) < slowestShown:
@@ -259,7 +292,11 @@ func (p *Page) Finish(r *Report) {
 	}
 	ids := p.renderFailures(r)
 	for _, w := range r.Workers {
-		p.lane(w.Worker).Init = p.initBar(r, w)
+		init := p.initBar(r, w)
+		if p.nodeLanes != nil && init == nil { // a distributed run's initializers ran in the worker processes
+			continue
+		}
+		p.lane("", w.Worker).Init = init
 	}
 	if len(tl.Lanes) == 0 {
 		tl.Lanes = []*Lane{}

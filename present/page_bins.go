@@ -114,7 +114,7 @@ func (p *Page) finishBins() {
 	tl.SliceMS = float64(p.sliceUS) / 1000
 	for _, s := range p.Slowest { // the slowest items stay bars on a binned timeline
 		for _, b := range s.bars {
-			p.lane(s.Worker).keep(b)
+			p.lane(s.Node, s.Worker).keep(b)
 		}
 	}
 	n := tl.Slices * int(outcomes)

@@ -90,6 +90,31 @@ func ranReport(n, workers, failEvery int) *Report {
 	return r
 }
 
+// A distributed run: slot 0 of two worker processes are two lanes, named
+// by process and slot, and the submitter's own workers (which ran no
+// initializer and no item) are none.
+func TestPageOfADistributedRunHasALanePerProcessSlot(t *testing.T) {
+	r := ranReport(4, 2, 0)
+	for i := range r.Items {
+		r.Items[i].Node, r.Items[i].Worker = []string{"w1", "w2"}[i%2], 0
+	}
+	p := pageOf(r)
+	var lanes []string
+	for _, l := range p.Timeline.Lanes {
+		lanes = append(lanes, fmt.Sprintf("%s/%d: %d bars", l.Node, l.Worker, len(l.Bars)))
+	}
+	if want := []string{"w1/0: 2 bars", "w2/0: 2 bars"}; !reflect.DeepEqual(lanes, want) {
+		t.Errorf("lanes %q, want %q", lanes, want)
+	}
+	var slow []string
+	for _, s := range p.slowView() {
+		slow = append(slow, s.Worker)
+	}
+	if !slices.Contains(slow, "w1 slot 0") || !slices.Contains(slow, "w2 slot 0") {
+		t.Errorf("the slowest items' workers are %q, want them named by process and slot", slow)
+	}
+}
+
 // Up to MaxBars attempts, every one is a bar; past it the lanes are
 // binned, each attempt counted in the slice it starts in and its time in
 // those it spans, while the failed attempts (up to maxFailureBars) and

@@ -28,11 +28,11 @@
   function describe(lane, b) {
     var what, line;
     if (b[3] < 0) {
-      what = b[7] || "worker " + lane.worker + ": initializer";
+      what = b[7] || laneName(lane) + ": initializer";
       line = "initializer · " + ms(b[1]) + " · " + NAMES[b[2]];
     } else {
       what = b[7] || "item " + b[3] + ": " + b[6];
-      line = "attempt " + b[4] + " of " + b[5] + " · " + ms(b[1]) + " · " + NAMES[b[2]] + " · worker " + lane.worker + ", started at " + ms(b[0]);
+      line = "attempt " + b[4] + " of " + b[5] + " · " + ms(b[1]) + " · " + NAMES[b[2]] + " · " + laneName(lane) + ", started at " + ms(b[0]);
     }
     if (b[8] >= 0) line += " · Enter: the failure";
     return what + "\n" + line;
@@ -44,7 +44,7 @@
       if (lane.counts[i] > 0) parts.push(count(lane.counts[i]) + " " + NAMES[i]);
     }
     var total = lane.counts.reduce(function (a, b) { return a + b; }, 0);
-    var s = "worker " + lane.worker + ": ";
+    var s = laneName(lane) + ": ";
     s += lane.init ? "initializer " + NAMES[lane.init[2]] + ", " : "";
     s += total === 0 ? "no attempt" : count(total) + " attempts, " + parts.join(", ");
     if (bins) s += "; " + count(lane.bars.length) + " shown as bars";
@@ -83,6 +83,12 @@
     return el;
   }
 
+  // laneName names a lane: a worker, or in a distributed run a worker
+  // process's slot.
+  function laneName(lane) {
+    return lane.node ? lane.node + " slot " + lane.worker : "worker " + lane.worker;
+  }
+
   function buildLane(lane, li) {
     var row = document.createElement("div");
     row.className = "lane";
@@ -91,7 +97,7 @@
     var label = document.createElement("div");
     label.className = "lane-label";
     label.setAttribute("aria-hidden", "true");
-    label.textContent = "worker " + lane.worker;
+    label.textContent = laneName(lane);
     var track = document.createElement("div");
     track.className = "track";
     var entry = { worker: lane.worker, el: row, track: track, bars: [], buttons: [], data: lane };
@@ -168,7 +174,7 @@
       if (n) parts.push(count(n) + " " + NAMES[o]);
       busy += entry.data.busy[s * NAMES.length + o];
     }
-    return "worker " + entry.worker + ", " + ms(from) + " to " + ms(from + data.slice_ms) + "\n" +
+    return laneName(entry.data) + ", " + ms(from) + " to " + ms(from + data.slice_ms) + "\n" +
       (parts.length ? "attempts started: " + parts.join(", ") : "no attempt started") + " · busy " + Math.min(100, busy) + "%";
   }
 
